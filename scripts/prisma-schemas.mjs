@@ -1,0 +1,39 @@
+// Writes prisma/<provider>/schema.prisma from prisma/models.prisma, the single source of truth.
+// With --check it writes nothing and exits 1 when a generated schema is stale (for CI).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+
+const models = readFileSync(new URL('../prisma/models.prisma', import.meta.url), 'utf8')
+const providers = { sqlite: 'sqlite', postgres: 'postgresql' }
+const check = process.argv.includes('--check')
+let stale = false
+
+for (const [dir, provider] of Object.entries(providers)) {
+  const text = `// GENERATED from prisma/models.prisma by scripts/prisma-schemas.mjs: do not edit.
+generator client {
+  provider      = "prisma-client"
+  output        = "../../src/generated/${dir}"
+  moduleFormat  = "esm"
+  compilerBuild = "small"
+}
+
+datasource db {
+  provider = "${provider}"
+}
+
+${models}`
+  const file = new URL(`../prisma/${dir}/schema.prisma`, import.meta.url)
+  let current = null
+  try {
+    current = readFileSync(file, 'utf8')
+  } catch {}
+  if (current === text) continue
+  if (check) {
+    console.error(`stale: prisma/${dir}/schema.prisma (run: node scripts/prisma-schemas.mjs)`)
+    stale = true
+    continue
+  }
+  mkdirSync(new URL(`../prisma/${dir}/`, import.meta.url), { recursive: true })
+  writeFileSync(file, text)
+}
+
+if (stale) process.exit(1)

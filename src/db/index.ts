@@ -1,0 +1,131 @@
+// The only way into a database: pick the provider from the URL, bring the schema up to date (one cheap
+// read when it already is), and hand back a Store. Prisma and the drivers are loaded here, lazily, so
+// commands that never touch the database (--help) never pay for them.
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FatalError, UsageError } from '../errors.ts'
+import { redactUrl, registerSecret } from '../redact.ts'
+import { loadMigrations, migratePostgres, migrateSqlite } from './migrate.ts'
+import type { Db } from './sql-store.ts'
+import type { Store } from './store.ts'
+
+export type Provider = 'sqlite' | 'postgres'
+
+export function providerOf(url: string): Provider {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres'
+  if (url.startsWith('file:')) return 'sqlite'
+  throw new UsageError(`Unsupported database URL '${redactUrl(url)}': use file:PATH or postgresql://…`)
+}
+
+const migrationsDir = (provider: Provider) => fileURLToPath(new URL(`../../prisma/${provider}/migrations/`, import.meta.url))
+
+/** `file:PATH`, `file:///abs/path` → the file system path. */
+export function sqlitePath(url: string): string {
+  if (url.startsWith('file://')) return fileURLToPath(url.split('?')[0] as string)
+  return (url.slice('file:'.length).split('?')[0] as string) || '.'
+}
+
+/** SQLite busy timeout: a command waits this long for another process's write instead of failing. */
+const SQLITE_BUSY_MS = 30_000
+/** How long to wait for PostgreSQL to accept a connection: cron must never hang. */
+const PG_CONNECT_MS = 10_000
+
+export async function openStore(url: string): Promise<Store> {
+  const provider = providerOf(url)
+  const { SqlStore } = await import('./sql-store.ts')
+  if (provider === 'sqlite') return new SqlStore(await openSqlite(url), 'sqlite')
+  return new SqlStore(await openPostgres(url), 'postgres')
+}
+
+async function openSqlite(url: string): Promise<Db> {
+  const file = sqlitePath(url)
+  const [{ default: Database }, { PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
+    import('better-sqlite3'),
+    import('../generated/sqlite/client.ts'),
+    import('@prisma/adapter-better-sqlite3'),
+  ])
+
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+      // The database holds BBB secrets: readable by its owner only.
+      closeSync(openSync(file, 'a', 0o600))
+    }
+    const db = new Database(file, { timeout: SQLITE_BUSY_MS })
+    try {
+      // WAL: readers never wait for a writer, and writers queue on the busy timeout.
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
+      migrateSqlite(db, loadMigrations(migrationsDir('sqlite')))
+    } finally {
+      db.close()
+    }
+  } catch (e) {
+    if (e instanceof FatalError) throw e
+    throw new FatalError(`cannot open the SQLite database ${file}: ${(e as Error).message}`)
+  }
+
+  const factory = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: SQLITE_BUSY_MS })
+  const connect = factory.connect.bind(factory)
+  // The adapter opens transactions with a deferred BEGIN; a transaction that reads and then writes
+  // would then fail with "database is locked" at once when another process writes, busy timeout or
+  // not. BEGIN IMMEDIATE takes the write lock up front, so concurrent commands queue instead.
+  factory.connect = async () => {
+    const adapter = await connect()
+    const client = (adapter as unknown as { client: { prepare(sql: string): unknown } }).client
+    const prepare = client.prepare.bind(client)
+    client.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)
+    return adapter
+  }
+  return new PrismaClient({ adapter: factory })
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const parsed = safeUrl(url)
+  registerSecret(parsed?.password ? decodeURIComponent(parsed.password) : undefined)
+  const [{ default: pg }, { PrismaClient }, { PrismaPg }] = await Promise.all([
+    import('pg'),
+    import('../generated/postgres/client.ts'),
+    import('@prisma/adapter-pg'),
+  ])
+
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_MS })
+  try {
+    await client.connect()
+    await migratePostgres(client, loadMigrations(migrationsDir('postgres')))
+  } catch (e) {
+    throw e instanceof FatalError ? e : new FatalError(describePgError(e, parsed))
+  } finally {
+    await client.end().catch(() => {})
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_MS }) })
+  return prisma as unknown as Db
+}
+
+function safeUrl(url: string): URL | null {
+  try {
+    return new URL(url)
+  } catch {
+    return null
+  }
+}
+
+/** One line naming the server and the cause, never the password. */
+export function describePgError(e: unknown, url: URL | null): string {
+  const where = url ? `${url.hostname || 'localhost'}:${url.port || '5432'}${url.pathname}` : 'the configured server'
+  const err = e as { code?: string; message?: string }
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'unknown host',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    '28P01': 'password authentication failed',
+    '28000': 'access refused',
+    '3D000': 'database does not exist',
+  }
+  const reason =
+    (err.code && reasons[err.code]) ??
+    (/timeout/i.test(err.message ?? '') ? 'connection timed out' : (err.message ?? String(e)).split('\n')[0])
+  return `cannot connect to PostgreSQL at ${where}: ${reason}`
+}

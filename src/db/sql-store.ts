@@ -1,0 +1,225 @@
+// The Store on a SQL database through Prisma (SQLite or PostgreSQL). Every change is one transaction;
+// unique violations become conflicts, whichever process won the race.
+import { ConflictError, serverNotFound, tenantNotFound } from '../errors.ts'
+import { serverUrlKey } from '../schemas/server.ts'
+import type { PrismaClient } from '../generated/sqlite/client.ts'
+import {
+  TENANT_EXTRA_FIELDS,
+  type Meeting,
+  type NewServer,
+  type Server,
+  type ServerChanges,
+  type ServerRef,
+  type ServerState,
+  type Store,
+  type Tenant,
+  type TenantChanges,
+} from './store.ts'
+
+/** The SQLite client's type serves both providers (PostgreSQL's accepts a superset of its inputs). */
+export type Db = PrismaClient
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
+
+const serverColumns = {
+  id: true,
+  url: true,
+  secret: true,
+  tag: true,
+  state: true,
+  load: true,
+  loadMultiplier: true,
+  online: true,
+  bbbVersion: true,
+} as const
+
+type ServerRow = {
+  id: string
+  url: string
+  secret: string
+  tag: string | null
+  state: string
+  load: number | null
+  loadMultiplier: number | null
+  online: boolean
+  bbbVersion: string | null
+}
+
+function toServer(row: ServerRow): Server {
+  // Another program may have stored a state word we do not know; Scalelite shows that as disabled.
+  const state: ServerState = row.state === 'enabled' || row.state === 'cordoned' ? row.state : 'disabled'
+  return { ...row, state, load: state === 'disabled' ? null : row.load }
+}
+
+const tenantColumns = {
+  id: true,
+  name: true,
+  secrets: true,
+  lrsEndpoint: true,
+  lrsUsername: true,
+  lrsPassword: true,
+  kcTokenUrl: true,
+  kcClientId: true,
+  kcClientSecret: true,
+  kcUsername: true,
+  kcPassword: true,
+} as const
+
+const camel = (field: string) => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+
+function toTenant(row: Record<string, string | null>): Tenant {
+  const extra: Tenant['extra'] = {}
+  for (const field of TENANT_EXTRA_FIELDS) {
+    const value = row[camel(field)]
+    if (value != null && value !== '') extra[field] = value
+  }
+  return { id: row.id as string, name: row.name as string, secrets: row.secrets as string, extra }
+}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === 'P2002'
+
+// Long enough that a cron job waits behind an operator's command instead of failing.
+const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 }
+
+export class SqlStore implements Store {
+  constructor(
+    private readonly db: Db,
+    readonly kind: 'sqlite' | 'postgres',
+  ) {}
+
+  private tx<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(work, TX_OPTIONS)
+  }
+
+  async listServers(): Promise<Server[]> {
+    return (await this.db.server.findMany({ select: serverColumns })).map(toServer)
+  }
+
+  async findServer(id: string): Promise<Server | null> {
+    const row = await this.db.server.findUnique({ where: { id }, select: serverColumns })
+    return row ? toServer(row) : null
+  }
+
+  serverRefs(): Promise<ServerRef[]> {
+    return this.db.server.findMany({ select: { id: true, url: true } })
+  }
+
+  async addServer(server: NewServer): Promise<Server> {
+    try {
+      return await this.tx(async (tx) => {
+        await this.refuseDuplicateServer(tx, server)
+        return toServer(await tx.server.create({ data: server, select: serverColumns }))
+      })
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e
+      // Lost a race against a concurrent add: say which key was taken.
+      await this.refuseDuplicateServer(this.db, server)
+      throw new ConflictError(`Server already exists with url=${server.url}`)
+    }
+  }
+
+  private async refuseDuplicateServer(db: Tx | Db, server: NewServer): Promise<void> {
+    if (await db.server.findUnique({ where: { id: server.id }, select: { id: true } }))
+      throw new ConflictError(`Server already exists with id '${server.id}'`)
+    const byKey = await db.server.findUnique({ where: { urlKey: server.urlKey }, select: { id: true } })
+    // Rows written by other programs carry no url_key: compare their URLs here.
+    const legacy = byKey ?? (await db.server.findMany({ where: { urlKey: null }, select: { id: true, url: true } })).find((r) => serverUrlKey(r.url) === server.urlKey)
+    if (legacy) throw new ConflictError(`Server already exists with url=${server.url} (id=${legacy.id})`)
+  }
+
+  async updateServer(id: string, changes: ServerChanges): Promise<Server> {
+    return this.tx(async (tx) => {
+      const current = await tx.server.findUnique({ where: { id }, select: serverColumns })
+      if (!current) throw serverNotFound(id)
+      const data: Record<string, unknown> = {}
+      if (changes.secret !== undefined && changes.secret !== current.secret) data.secret = changes.secret
+      if (changes.tag !== undefined && changes.tag !== current.tag) data.tag = changes.tag
+      if (changes.loadMultiplier !== undefined && changes.loadMultiplier !== current.loadMultiplier) data.loadMultiplier = changes.loadMultiplier
+      if (changes.state !== undefined && changes.state !== current.state) {
+        data.state = changes.state
+        // As Scalelite: a disabled server has no load; cordoning or enabling carries the load over.
+        if (changes.state === 'disabled') data.load = null
+      }
+      if (Object.keys(data).length === 0) return toServer(current)
+      return toServer(await tx.server.update({ where: { id }, data, select: serverColumns }))
+    })
+  }
+
+  async removeServer(id: string, force: boolean): Promise<void> {
+    await this.tx(async (tx) => {
+      if (!(await tx.server.findUnique({ where: { id }, select: { id: true } }))) throw serverNotFound(id)
+      const meetings = await tx.meeting.count({ where: { serverId: id } })
+      if (meetings > 0 && !force)
+        throw new ConflictError(
+          `Server id=${id} still has ${meetings} meeting${meetings === 1 ? '' : 's'}; end them with 'servers panic ${id}' or pass --force`,
+        )
+      if (meetings > 0) await tx.meeting.deleteMany({ where: { serverId: id } })
+      await tx.server.delete({ where: { id } })
+    })
+  }
+
+  meetingsOf(serverId: string): Promise<Meeting[]> {
+    return this.db.meeting.findMany({ where: { serverId }, select: { id: true, moderatorPw: true }, orderBy: { id: 'asc' } })
+  }
+
+  async deleteMeetings(serverId: string, meetingIds: string[] | 'all'): Promise<number> {
+    const where = meetingIds === 'all' ? { serverId } : { serverId, id: { in: meetingIds } }
+    return (await this.db.meeting.deleteMany({ where })).count
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return (await this.db.tenant.findMany({ select: tenantColumns, orderBy: [{ name: 'asc' }, { id: 'asc' }] })).map(toTenant)
+  }
+
+  async findTenant(ref: string): Promise<Tenant | null> {
+    const row =
+      (await this.db.tenant.findUnique({ where: { id: ref }, select: tenantColumns })) ??
+      (await this.db.tenant.findUnique({ where: { name: ref }, select: tenantColumns }))
+    return row ? toTenant(row) : null
+  }
+
+  async addTenant(tenant: { id: string; name: string; secrets: string }): Promise<Tenant> {
+    try {
+      return await this.tx(async (tx) => {
+        await this.refuseDuplicateName(tx, tenant.name)
+        return toTenant(await tx.tenant.create({ data: tenant, select: tenantColumns }))
+      })
+    } catch (e) {
+      if (isUniqueViolation(e)) await this.refuseDuplicateName(this.db, tenant.name)
+      throw e
+    }
+  }
+
+  private async refuseDuplicateName(db: Tx | Db, name: string, except?: string): Promise<void> {
+    const other = await db.tenant.findUnique({ where: { name }, select: { id: true } })
+    if (other && other.id !== except) throw new ConflictError(`Tenant already exists with name=${name} (id=${other.id})`)
+  }
+
+  async updateTenant(id: string, changes: TenantChanges): Promise<Tenant> {
+    try {
+      return await this.tx(async (tx) => {
+        const current = await tx.tenant.findUnique({ where: { id }, select: tenantColumns })
+        if (!current) throw tenantNotFound(id)
+        const data: TenantChanges = {}
+        if (changes.name !== undefined && changes.name !== current.name) {
+          await this.refuseDuplicateName(tx, changes.name, id)
+          data.name = changes.name
+        }
+        if (changes.secrets !== undefined && changes.secrets !== current.secrets) data.secrets = changes.secrets
+        if (Object.keys(data).length === 0) return toTenant(current)
+        return toTenant(await tx.tenant.update({ where: { id }, data, select: tenantColumns }))
+      })
+    } catch (e) {
+      if (isUniqueViolation(e) && changes.name !== undefined) await this.refuseDuplicateName(this.db, changes.name, id)
+      throw e
+    }
+  }
+
+  async deleteTenant(id: string): Promise<void> {
+    const { count } = await this.db.tenant.deleteMany({ where: { id } })
+    if (count === 0) throw tenantNotFound(id)
+  }
+
+  async close(): Promise<void> {
+    await this.db.$disconnect()
+  }
+}

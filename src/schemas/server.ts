@@ -1,0 +1,120 @@
+// Server input schemas (Zod, with the contract's messages) and the server object of Scalelite's API.
+import { z } from 'zod'
+import type { Server, ServerState } from '../db/store.ts'
+import { blankToUndefined } from './parse.ts'
+
+const NEEDS_URL_AND_SECRET = 'Server needs a URL and a secret'
+
+function parseHttpUrl(text: string): URL | null {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : null
+  } catch {
+    return null
+  }
+}
+
+/** Scheme and host lower-cased, trailing slashes ignored: two URLs with the same key are the same server. */
+export function serverUrlKey(text: string): string {
+  const url = parseHttpUrl(text)
+  if (!url) return text.trim().replace(/\/+$/, '')
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`
+}
+
+/** The URL's host, lower-cased; the URL itself when it has none (rows written by other programs). */
+export function serverHostname(text: string): string {
+  return parseHttpUrl(text)?.hostname ?? text
+}
+
+/** BBB calls are made relative to the URL, so it should end in /api. */
+export const urlLacksApiPath = (text: string) => !/\/api\/?$/.test(parseHttpUrl(text)?.pathname ?? '')
+
+const serverUrl = z.string().refine((text) => parseHttpUrl(text) !== null, {
+  error: (issue) => `Server URL must start with http:// or https:// and name a host: ${String(issue.input)}`,
+})
+
+const NON_ZERO = 'Load-multiplier must be a non-zero number'
+
+/** A plain decimal above zero. Zero and text are the contract's error; negatives get their own. */
+const loadMultiplier = z.string().transform((raw, ctx) => {
+  const text = raw.trim()
+  if (/^-(\d+(\.\d*)?|\.\d+)$/.test(text) && Number(text) !== 0) {
+    ctx.addIssue({ code: 'custom', message: 'Load-multiplier must be greater than zero' })
+    return z.NEVER
+  }
+  const value = Number(text)
+  if (!/^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) || !(value > 0) || !Number.isFinite(value)) {
+    ctx.addIssue({ code: 'custom', message: NON_ZERO })
+    return z.NEVER
+  }
+  return value
+})
+
+const STATE_VERBS = { enable: 'enabled', cordon: 'cordoned', disable: 'disabled' } as const satisfies Record<string, ServerState>
+
+/** Scalelite's words for a state change: enable, cordon, disable. */
+export const stateVerb = z.string().transform((raw, ctx) => {
+  const state = Object.hasOwn(STATE_VERBS, raw) ? STATE_VERBS[raw as keyof typeof STATE_VERBS] : undefined
+  if (!state) {
+    ctx.addIssue({ code: 'custom', message: `Invalid state parameter: ${raw}` })
+    return z.NEVER
+  }
+  return state
+})
+
+/** A state as stored and shown: enabled, cordoned, disabled. */
+export const stateWord = z.string().refine((raw): raw is ServerState => ['enabled', 'cordoned', 'disabled'].includes(raw), {
+  error: (issue) => `Invalid state parameter: ${String(issue.input)}`,
+})
+
+export const serverAddSchema = z.object({
+  url: z.preprocess(blankToUndefined, z.string({ error: NEEDS_URL_AND_SECRET })).pipe(serverUrl),
+  secret: z.preprocess(blankToUndefined, z.string({ error: NEEDS_URL_AND_SECRET })),
+  loadMultiplier: z.preprocess(blankToUndefined, loadMultiplier.optional()).transform((v) => v ?? 1),
+  tag: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => v ?? null),
+  enable: z.boolean(),
+})
+
+export const serverUpdateSchema = z.object({
+  secret: z.preprocess(blankToUndefined, z.string().optional()),
+  loadMultiplier: z.preprocess(blankToUndefined, loadMultiplier.optional()),
+  // '' removes the tag; absent leaves it.
+  tag: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? null : v)),
+  state: z.preprocess(blankToUndefined, stateVerb.optional()),
+})
+
+export const serverListSchema = z
+  .object({
+    tag: z.string().optional(),
+    state: stateWord.optional(),
+    online: z.boolean().optional(),
+    offline: z.boolean().optional(),
+  })
+  .refine((o) => !(o.online && o.offline), { error: 'Give --online or --offline, not both' })
+
+/** Plain decimal notation with at least one decimal: 1 → "1.0", 2.5 → "2.5", 1e-7 → "0.0000001". */
+export function decimalString(value: number): string {
+  let text = String(value)
+  if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, '')
+  if (!text.includes('.')) text += '.0'
+  if (text.endsWith('.')) text += '0'
+  return text
+}
+
+/** The server object exactly as Scalelite's API renders it (key order and types). */
+export function serverJson(server: Server) {
+  return {
+    id: server.id,
+    url: server.url,
+    secret: server.secret,
+    tag: server.tag ?? '',
+    bbb_version: server.bbbVersion ?? '',
+    state: server.state,
+    load: server.state === 'disabled' || server.load === null ? ('unavailable' as const) : server.load,
+    load_multiplier: server.loadMultiplier === null ? 1 : decimalString(server.loadMultiplier),
+    online: server.online ? ('online' as const) : ('offline' as const),
+  }
+}

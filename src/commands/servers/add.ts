@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto'
+import type { Command } from 'commander'
+import { serverIdIsHostname } from '../../config.ts'
+import { showServer } from '../../io/views.ts'
+import { parseInput } from '../../schemas/parse.ts'
+import { serverAddSchema, serverUrlKey, urlLacksApiPath } from '../../schemas/server.ts'
+import { action, examples } from '../context.ts'
+
+interface Options {
+  loadMultiplier?: string
+  tag?: string
+  enable?: boolean
+}
+
+export function register(servers: Command): void {
+  servers
+    .command('add')
+    .summary('add a BBB server (disabled unless --enable)')
+    .description(
+      'Add a BigBlueButton server. Like Scalelite, it starts disabled unless --enable is given. ' +
+        'The URL is the API endpoint, e.g. https://bbb1.example.com/bigbluebutton/api.',
+    )
+    .argument('[url]', 'the server API URL (http:// or https://)')
+    .argument('[secret]', 'the server shared secret (bbb-conf --secret)')
+    .option('--load-multiplier <n>', 'weight of this server load, a number above 0 (default 1.0)')
+    .option('--tag <tag>', 'tag for meta_server-tag routing')
+    .option('--enable', 'enable the server at once')
+    .addHelpText(
+      'after',
+      examples(
+        'scalelite-admin servers add https://bbb1.example.com/bigbluebutton/api s3cr3t --enable',
+        'scalelite-admin servers add https://bbb2.example.com/bigbluebutton/api s3cr3t --load-multiplier 2.5 --tag big',
+      ),
+    )
+    .action(
+      action(async (ctx, url: string | undefined, secret: string | undefined, options: Options) => {
+        const input = parseInput(serverAddSchema, { url, secret, ...options, enable: options.enable === true })
+        const id = serverIdIsHostname(ctx.env) ? new URL(input.url).hostname.toLowerCase() : randomUUID()
+
+        const store = await ctx.store()
+        const server = await store.addServer({
+          id,
+          url: input.url,
+          urlKey: serverUrlKey(input.url),
+          secret: input.secret,
+          tag: input.tag,
+          loadMultiplier: input.loadMultiplier,
+          state: input.enable ? 'enabled' : 'disabled',
+        })
+
+        if (urlLacksApiPath(server.url)) ctx.out.warn(`the URL does not end in /api; BBB calls will go to ${server.url.replace(/\/?$/, '/')}<call>`)
+        showServer(ctx.out, server)
+      }),
+    )
+}

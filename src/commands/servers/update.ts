@@ -1,0 +1,40 @@
+import type { Command } from 'commander'
+import { showServer } from '../../io/views.ts'
+import { parseInput } from '../../schemas/parse.ts'
+import { serverUpdateSchema } from '../../schemas/server.ts'
+import { action, examples } from '../context.ts'
+import { resolveServer } from '../resolve.ts'
+
+interface Options {
+  secret?: string
+  loadMultiplier?: string
+  tag?: string
+  state?: string
+}
+
+export function register(servers: Command): void {
+  servers
+    .command('update')
+    .summary('change a server secret, load multiplier, tag or state')
+    .description("Change what is given and nothing else, in one transaction. --tag '' removes the tag; the URL cannot change.")
+    .argument('<server>', 'id, hostname or unique id prefix')
+    .option('--secret <secret>', 'new shared secret')
+    .option('--load-multiplier <n>', 'new load multiplier, a number above 0')
+    .option('--tag <tag>', "new tag ('' removes it)")
+    .option('--state <verb>', 'enable, cordon or disable')
+    .addHelpText(
+      'after',
+      examples('scalelite-admin servers update bbb1.example.com --load-multiplier 2.5', "scalelite-admin servers update 6f1c --tag '' --state cordon"),
+    )
+    .action(
+      action(async (ctx, ref: string, options: Options) => {
+        const changes = parseInput(serverUpdateSchema, options)
+
+        const store = await ctx.store()
+        const server = await resolveServer(store, ref)
+        const updated = await store.updateServer(server.id, changes)
+
+        showServer(ctx.out, updated)
+      }),
+    )
+}

@@ -1,0 +1,93 @@
+// Rendering for people and for scripts. With --json, stdout carries exactly one JSON document; for
+// people, a cli-table3 table on a terminal and tab-separated rows without a header when piped.
+// Secrets are masked in all human output unless --show-secrets.
+import { Chalk, type ChalkInstance } from 'chalk'
+import Table from 'cli-table3'
+import type { Terminal } from './terminal.ts'
+
+export interface Column {
+  header: string
+  /** Right-align (numbers). */
+  right?: boolean
+}
+
+/** A cell: its plain text, and optionally how to colour it on a terminal. */
+export type Cell = string | { text: string; paint?: (c: ChalkInstance, text: string) => string }
+
+const textOf = (cell: Cell) => (typeof cell === 'string' ? cell : cell.text)
+
+/** First and last 3 characters of a secret of 12 or more; nothing of a shorter one. */
+export function maskSecret(secret: string): string {
+  if (secret === '') return ''
+  if (secret.length < 12) return '****'
+  return `${secret.slice(0, 3)}****${secret.slice(-3)}`
+}
+
+export class Output {
+  private readonly out: ChalkInstance
+  private readonly err: ChalkInstance
+
+  constructor(
+    readonly term: Terminal,
+    readonly json: boolean,
+    readonly showSecrets: boolean,
+  ) {
+    this.out = new Chalk({ level: term.colorOut ? 1 : 0 })
+    this.err = new Chalk({ level: term.colorErr ? 1 : 0 })
+  }
+
+  /** A secret as human output shows it; a colon-separated list is masked item by item. */
+  secret(value: string, list = false): string {
+    if (this.showSecrets) return value
+    return list ? value.split(':').map(maskSecret).join(':') : maskSecret(value)
+  }
+
+  document(value: unknown): void {
+    this.term.write(`${JSON.stringify(value)}\n`)
+  }
+
+  line(text: string): void {
+    this.term.write(`${text}\n`)
+  }
+
+  table(columns: Column[], rows: Cell[][]): void {
+    if (!this.term.stdoutIsTTY) {
+      for (const row of rows) this.line(row.map((c) => textOf(c).replace(/[\t\r\n]/g, ' ')).join('\t'))
+      return
+    }
+    const table = new Table({
+      head: columns.map((c) => this.out.bold(c.header)),
+      colAligns: columns.map((c) => (c.right ? 'right' : 'left')),
+      style: { head: [], border: [] },
+    })
+    for (const row of rows) table.push(row.map((c) => (typeof c === 'string' || !c.paint ? textOf(c) : c.paint(this.out, c.text))))
+    this.line(table.toString())
+  }
+
+  /** One record as field/value pairs: a two-column table on a terminal, `field<TAB>value` lines when piped. */
+  record(pairs: [string, Cell][]): void {
+    if (!this.term.stdoutIsTTY) {
+      for (const [field, value] of pairs) this.line(`${field}\t${textOf(value).replace(/[\t\r\n]/g, ' ')}`)
+      return
+    }
+    const table = new Table({ style: { head: [], border: [] } })
+    for (const [field, value] of pairs)
+      table.push({ [this.out.bold(field)]: typeof value === 'string' || !value.paint ? textOf(value) : value.paint(this.out, value.text) })
+    this.line(table.toString())
+  }
+
+  /** A note for people on a terminal (never in a pipe, never on stdout). */
+  note(text: string): void {
+    if (this.term.stderrIsTTY) this.term.writeErr(`${this.err.dim(text)}\n`)
+  }
+
+  warn(text: string): void {
+    this.term.writeErr(`${this.err.yellow('warning:')} ${text}\n`)
+  }
+
+  /** The one error line: human `error: …`, or with --json the API's error body as the last line of stderr. */
+  error(message: string, key: 'error' | 'message' = 'error'): void {
+    if (this.json) this.term.writeErr(`${JSON.stringify({ [key]: message })}\n`)
+    else this.term.writeErr(`${this.err.red('error:')} ${message}\n`)
+  }
+}

@@ -1,0 +1,47 @@
+// Everything the tool needs to know about where it runs, decided once: which streams are terminals,
+// whether colour is on, whether a question can be asked. Commands ask this object, never process.*.
+import { createInterface } from 'node:readline'
+import type { Env } from '../config.ts'
+
+export interface Terminal {
+  readonly stdoutIsTTY: boolean
+  readonly stderrIsTTY: boolean
+  /** Colour on stdout / stderr: only on a terminal, never with NO_COLOR or --no-color. */
+  readonly colorOut: boolean
+  readonly colorErr: boolean
+  /** A question can be asked only when stdin and stderr are both terminals. */
+  readonly canPrompt: boolean
+  write(text: string): void
+  writeErr(text: string): void
+  /** Asks on stderr and reads one line from stdin. */
+  ask(question: string): Promise<string>
+}
+
+export function processTerminal(env: Env, colorFlag: boolean): Terminal {
+  const noColor = !colorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')
+  const stdoutIsTTY = process.stdout.isTTY === true
+  const stderrIsTTY = process.stderr.isTTY === true
+  return {
+    stdoutIsTTY,
+    stderrIsTTY,
+    colorOut: stdoutIsTTY && !noColor,
+    colorErr: stderrIsTTY && !noColor,
+    canPrompt: process.stdin.isTTY === true && stderrIsTTY,
+    write: (text) => void process.stdout.write(text),
+    writeErr: (text) => void process.stderr.write(text),
+    ask: (question) =>
+      new Promise((resolve) => {
+        const rl = createInterface({ input: process.stdin, output: process.stderr })
+        let answered = false
+        rl.question(question, (answer) => {
+          answered = true
+          rl.close()
+          resolve(answer)
+        })
+        // Ctrl-D or a closed terminal is a "no".
+        rl.on('close', () => {
+          if (!answered) resolve('')
+        })
+      }),
+  }
+}

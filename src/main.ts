@@ -1,0 +1,73 @@
+// Builds the command tree and is the one place that turns an error into a message and an exit code.
+import { readFileSync } from 'node:fs'
+import { Command, CommanderError } from 'commander'
+import { closeContext } from './commands/context.ts'
+import { registerServers } from './commands/servers/index.ts'
+import { registerTenants } from './commands/tenants/index.ts'
+import { CliError, EXIT, type ExitCode } from './errors.ts'
+import { Output } from './io/output.ts'
+import { processTerminal } from './io/terminal.ts'
+import { redact } from './redact.ts'
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+export function buildProgram(): Command {
+  const program = new Command('scalelite-admin')
+    .description('Administer a Scalelite-style BigBlueButton fleet: servers, tenants and panic, straight on the balancer database.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .option('--database-url <url>', 'file:PATH (SQLite) or postgresql://…; wins over DATABASE_URL')
+    .option('--json', 'print exactly one JSON document on stdout (the Scalelite API shapes)')
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .option('--show-secrets', 'show secrets in human output instead of masking them')
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nThe database defaults to an SQLite file at $XDG_DATA_HOME/scalelite-admin/scalelite.db.\n' +
+        'Exit codes: 0 ok, 1 unexpected failure, 2 usage or validation error, 3 not found, 4 conflict, 5 some BBB calls failed.\n',
+    )
+  registerServers(program)
+  registerTenants(program)
+
+  // Commander reports through exceptions, printed by main() like every other error.
+  const quiet = (command: Command) => {
+    command.exitOverride().configureOutput({ outputError: () => {} })
+    command.commands.forEach(quiet)
+  }
+  quiet(program)
+  return program
+}
+
+/** Runs one command line; resolves to the exit code. Never throws, never calls process.exit. */
+export async function main(argv: string[], env = process.env): Promise<ExitCode> {
+  const json = argv.includes('--json')
+  const out = () => new Output(processTerminal(env, !argv.includes('--no-color')), json, false)
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' })
+    return EXIT.ok
+  } catch (e) {
+    return report(e, out(), env)
+  } finally {
+    await closeContext().catch(() => {})
+  }
+}
+
+function report(e: unknown, out: Output, env: NodeJS.ProcessEnv): ExitCode {
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return EXIT.ok // --help, --version
+    // Commander already printed the help for a bare noun; other usage errors get our one line.
+    if (e.code !== 'commander.help') out.error(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))
+    return EXIT.usage
+  }
+  if (e instanceof CliError) {
+    out.error(redact(e.message), e.key)
+    return e.exitCode
+  }
+  const message = e instanceof Error ? e.message : String(e)
+  out.error(`unexpected failure: ${redact(message.replace(/\s+/g, ' ').trim())}`)
+  if (env.SCALELITE_ADMIN_DEBUG && e instanceof Error) process.stderr.write(`${redact(e.stack ?? '')}\n`)
+  return EXIT.unexpected
+}

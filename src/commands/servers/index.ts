@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import * as add from './add.ts'
 import * as list from './list.ts'
+import * as panic from './panic.ts'
 import * as remove from './remove.ts'
 import * as show from './show.ts'
 import * as state from './state.ts'
@@ -8,5 +9,5 @@ import * as update from './update.ts'
 
 export function registerServers(program: Command): void {
   const servers = program.command('servers').summary('manage the BBB servers behind the balancer').description('Manage the BigBlueButton servers behind the balancer.')
-  for (const verb of [list, show, add, update, state, remove]) verb.register(servers)
+  for (const verb of [list, show, add, update, state, remove, panic]) verb.register(servers)
 }

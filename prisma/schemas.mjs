@@ -2,13 +2,13 @@
 // With --check it writes nothing and exits 1 when a generated schema is stale (for CI).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 
-const models = readFileSync(new URL('../prisma/models.prisma', import.meta.url), 'utf8')
+const models = readFileSync(new URL('./models.prisma', import.meta.url), 'utf8')
 const providers = { sqlite: 'sqlite', postgres: 'postgresql' }
 const check = process.argv.includes('--check')
 let stale = false
 
 for (const [dir, provider] of Object.entries(providers)) {
-  const text = `// GENERATED from prisma/models.prisma by scripts/prisma-schemas.mjs: do not edit.
+  const text = `// GENERATED from prisma/models.prisma by prisma/schemas.mjs: do not edit.
 generator client {
   provider      = "prisma-client"
   output        = "../../src/generated/${dir}"
@@ -21,18 +21,18 @@ datasource db {
 }
 
 ${models}`
-  const file = new URL(`../prisma/${dir}/schema.prisma`, import.meta.url)
+  const file = new URL(`./${dir}/schema.prisma`, import.meta.url)
   let current = null
   try {
     current = readFileSync(file, 'utf8')
   } catch {}
   if (current === text) continue
   if (check) {
-    console.error(`stale: prisma/${dir}/schema.prisma (run: node scripts/prisma-schemas.mjs)`)
+    console.error(`stale: prisma/${dir}/schema.prisma (run: node prisma/schemas.mjs)`)
     stale = true
     continue
   }
-  mkdirSync(new URL(`../prisma/${dir}/`, import.meta.url), { recursive: true })
+  mkdirSync(new URL(`./${dir}/`, import.meta.url), { recursive: true })
   writeFileSync(file, text)
 }
 

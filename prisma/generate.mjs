@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-execFileSync(process.execPath, [fileURLToPath(new URL('./prisma-schemas.mjs', import.meta.url))], { stdio: 'inherit' })
+execFileSync(process.execPath, [fileURLToPath(new URL('./schemas.mjs', import.meta.url))], { stdio: 'inherit' })
 
 const cli = require.resolve('prisma/build/index.js')
 const env = {
@@ -16,5 +16,5 @@ const env = {
   CHECKPOINT_DISABLE: '1',
 }
 for (const provider of ['sqlite', 'postgres']) {
-  execFileSync(process.execPath, [cli, 'generate', '--config', `prisma.${provider}.config.ts`], { stdio: 'inherit', env })
+  execFileSync(process.execPath, [cli, 'generate', '--config', fileURLToPath(new URL(`./${provider}.config.ts`, import.meta.url))], { stdio: 'inherit', env })
 }

@@ -1,0 +1,10 @@
+// Used only by `prisma generate` (prisma/generate.mjs); migrations are applied at run time by src/db/migrate.ts.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+export default {
+  schema: path.join(here, 'postgres', 'schema.prisma'),
+  migrations: { path: path.join(here, 'postgres', 'migrations') },
+}

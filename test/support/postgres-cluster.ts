@@ -1,0 +1,69 @@
+// vitest globalSetup: a throwaway PostgreSQL cluster for the test run, made with initdb in a temporary
+// folder and listening on 127.0.0.1 (a free port) and a unix socket there; stopped by pg_ctl at the end.
+// TEST_PG_URL=postgresql://user@host:port/db uses an existing server instead (each test makes its own
+// database on it). Running as root, the cluster runs as the unprivileged `postgres` user.
+import { execFileSync } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { TestProject } from 'vitest/node'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgUrl: string
+  }
+}
+
+function pgBin(): string {
+  const root = '/usr/lib/postgresql'
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : []
+  for (const v of versions) if (existsSync(path.join(root, v, 'bin', 'initdb'))) return path.join(root, v, 'bin')
+  throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set TEST_PG_URL to a server of your own)')
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
+  })
+}
+
+export default async function setup(project: TestProject) {
+  if (process.env.TEST_PG_URL) {
+    project.provide('pgUrl', process.env.TEST_PG_URL)
+    return
+  }
+  const bin = pgBin()
+  const dir = mkdtempSync(path.join(tmpdir(), 'sa-pg-'))
+  const data = path.join(dir, 'data')
+  const asRoot = process.getuid?.() === 0
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString())
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString())
+    chownSync(dir, uid, gid)
+  }
+  const run = (tool: string, args: string[]) =>
+    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args], { stdio: 'pipe' }) : execFileSync(path.join(bin, tool), args, { stdio: 'pipe' })
+
+  const port = await freePort()
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
+  run('pg_ctl', [
+    '-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '30', '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    'start',
+  ])
+  project.provide('pgUrl', `postgresql://postgres@127.0.0.1:${port}/postgres`)
+
+  return () => {
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}

@@ -33,7 +33,7 @@ export class Context {
   store(): Promise<Store> {
     if (!this.opened) {
       const { url } = databaseUrl(this.options.databaseUrl, this.env)
-      this.opened = import('../db/index.ts').then(({ openStore }) => openStore(url))
+      this.opened = import('../db/index.ts').then(({ openStore }) => openStore(url, this.env))
     }
     return this.opened
   }

@@ -28,14 +28,22 @@ export function sqlitePath(url: string): string {
 
 /** SQLite busy timeout: a command waits this long for another process's write instead of failing. */
 const SQLITE_BUSY_MS = 30_000
-/** How long to wait for PostgreSQL to accept a connection: cron must never hang. */
-const PG_CONNECT_MS = 10_000
+/**
+ * How long to wait for PostgreSQL to accept a connection, so cron never hangs: the URL's
+ * `connect_timeout` (seconds, as libpq), else PGCONNECT_TIMEOUT, else 10 s.
+ */
+export function pgConnectTimeoutMs(url: URL | null, env: Record<string, string | undefined>): number {
+  const raw = url?.searchParams.get('connect_timeout') ?? env.PGCONNECT_TIMEOUT
+  const seconds = raw === undefined || raw === null || raw === '' ? 10 : Number(raw)
+  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UsageError(`connect_timeout must be a number of seconds above 0, not '${raw}'`)
+  return seconds * 1000
+}
 
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, env: Record<string, string | undefined> = process.env): Promise<Store> {
   const provider = providerOf(url)
   const { SqlStore } = await import('./sql-store.ts')
   if (provider === 'sqlite') return new SqlStore(await openSqlite(url), 'sqlite')
-  return new SqlStore(await openPostgres(url), 'postgres')
+  return new SqlStore(await openPostgres(url, env), 'postgres')
 }
 
 async function openSqlite(url: string): Promise<Db> {
@@ -80,16 +88,18 @@ async function openSqlite(url: string): Promise<Db> {
   return new PrismaClient({ adapter: factory })
 }
 
-async function openPostgres(url: string): Promise<Db> {
+async function openPostgres(url: string, env: Record<string, string | undefined>): Promise<Db> {
   const parsed = safeUrl(url)
   registerSecret(parsed?.password ? decodeURIComponent(parsed.password) : undefined)
+  registerSecret(env.PGPASSWORD)
+  const connectMs = pgConnectTimeoutMs(parsed, env)
   const [{ default: pg }, { PrismaClient }, { PrismaPg }] = await Promise.all([
     import('pg'),
     import('../generated/postgres/client.ts'),
     import('@prisma/adapter-pg'),
   ])
 
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_MS })
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectMs })
   try {
     await client.connect()
     await migratePostgres(client, loadMigrations(migrationsDir('postgres')))
@@ -98,7 +108,7 @@ async function openPostgres(url: string): Promise<Db> {
   } finally {
     await client.end().catch(() => {})
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_MS }) })
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: connectMs }) })
   return prisma as unknown as Db
 }
 

@@ -3,17 +3,23 @@
 // TEST_PG_URL=postgresql://user@host:port/db uses an existing server instead (each test makes its own
 // database on it). Running as root, the cluster runs as the unprivileged `postgres` user.
 import { execFileSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgUrl: string
+    /** A role that must log in with a password over TCP, for the redaction tests; '' when unavailable. */
+    pgPasswordUrl: string
   }
 }
+
+/** The password of the password-protected test role: it must never appear in the CLI's output. */
+export const PG_TEST_PASSWORD = 'Hunter2-Pg-Secret'
 
 function pgBin(): string {
   const root = '/usr/lib/postgresql'
@@ -36,6 +42,7 @@ function freePort(): Promise<number> {
 export default async function setup(project: TestProject) {
   if (process.env.TEST_PG_URL) {
     project.provide('pgUrl', process.env.TEST_PG_URL)
+    project.provide('pgPasswordUrl', '')
     return
   }
   const bin = pgBin()
@@ -52,12 +59,21 @@ export default async function setup(project: TestProject) {
 
   const port = await freePort()
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
+  // The role sa_password must give its password over TCP (first matching line wins).
+  const hba = path.join(data, 'pg_hba.conf')
+  writeFileSync(hba, `host all sa_password 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`)
   run('pg_ctl', [
     '-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '30', '-o',
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
     'start',
   ])
-  project.provide('pgUrl', `postgresql://postgres@127.0.0.1:${port}/postgres`)
+  const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query(`CREATE ROLE sa_password LOGIN PASSWORD '${PG_TEST_PASSWORD}'`)
+  await client.end()
+  project.provide('pgUrl', url)
+  project.provide('pgPasswordUrl', `postgresql://sa_password:${PG_TEST_PASSWORD}@127.0.0.1:${port}/postgres`)
 
   return () => {
     try {

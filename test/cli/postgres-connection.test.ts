@@ -2,7 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { cli } from '../support/cli.ts'
-import { PG_TEST_PASSWORD } from '../support/postgres-cluster.ts'
+import { PG_TEST_PASSWORD } from '../support/postgres-server.ts'
 
 const PASSWORD = 'Sup3r-S3cret-Pw'
 

@@ -1,14 +1,8 @@
-// vitest globalSetup: a throwaway PostgreSQL cluster for the test run, made with initdb in a temporary
-// folder and listening on 127.0.0.1 (a free port) and a unix socket there; stopped by pg_ctl at the end.
-// TEST_PG_URL=postgresql://user@host:port/db uses an existing server instead (each test makes its own
-// database on it). Running as root, the cluster runs as the unprivileged `postgres` user.
-import { execFileSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import pg from 'pg'
+// vitest globalSetup: one throwaway PostgreSQL cluster for the whole test run (postgres-server.ts);
+// each test makes its own database on it (db.ts). TEST_PG_URL=postgresql://user@host:port/db uses a
+// server of your own instead.
 import type { TestProject } from 'vitest/node'
+import { startPostgres } from './postgres-server.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,68 +12,14 @@ declare module 'vitest' {
   }
 }
 
-/** The password of the password-protected test role: it must never appear in the CLI's output. */
-export const PG_TEST_PASSWORD = 'Hunter2-Pg-Secret'
-
-function pgBin(): string {
-  const root = '/usr/lib/postgresql'
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : []
-  for (const v of versions) if (existsSync(path.join(root, v, 'bin', 'initdb'))) return path.join(root, v, 'bin')
-  throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set TEST_PG_URL to a server of your own)')
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
-}
-
 export default async function setup(project: TestProject) {
   if (process.env.TEST_PG_URL) {
     project.provide('pgUrl', process.env.TEST_PG_URL)
     project.provide('pgPasswordUrl', '')
     return
   }
-  const bin = pgBin()
-  const dir = mkdtempSync(path.join(tmpdir(), 'sa-pg-'))
-  const data = path.join(dir, 'data')
-  const asRoot = process.getuid?.() === 0
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString())
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString())
-    chownSync(dir, uid, gid)
-  }
-  const run = (tool: string, args: string[]) =>
-    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args], { stdio: 'pipe' }) : execFileSync(path.join(bin, tool), args, { stdio: 'pipe' })
-
-  const port = await freePort()
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
-  // The role sa_password must give its password over TCP (first matching line wins).
-  const hba = path.join(data, 'pg_hba.conf')
-  writeFileSync(hba, `host all sa_password 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`)
-  run('pg_ctl', [
-    '-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '30', '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
-    'start',
-  ])
-  const url = `postgresql://postgres@127.0.0.1:${port}/postgres`
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await client.query(`CREATE ROLE sa_password LOGIN PASSWORD '${PG_TEST_PASSWORD}'`)
-  await client.end()
-  project.provide('pgUrl', url)
-  project.provide('pgPasswordUrl', `postgresql://sa_password:${PG_TEST_PASSWORD}@127.0.0.1:${port}/postgres`)
-
-  return () => {
-    try {
-      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
+  const server = await startPostgres()
+  project.provide('pgUrl', server.url)
+  project.provide('pgPasswordUrl', server.passwordUrl)
+  return () => server.stop()
 }

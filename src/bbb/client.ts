@@ -18,6 +18,8 @@ export class BbbError extends Error {
     message: string,
     readonly kind: BbbFailure,
     readonly messageKey?: string,
+    /** Connected, but no reply within RESPONSE_TIMEOUT: maybe dead, maybe only slow. */
+    readonly noReply = false,
   ) {
     super(message)
   }
@@ -100,7 +102,7 @@ export class BbbClient {
       })
       const awaitResponse = () => {
         clearTimeout(timer)
-        timer = setTimeout(() => fail(new BbbError(`no reply from ${target} within ${seconds(timeouts.responseMs)}`, 'unreachable')), timeouts.responseMs)
+        timer = setTimeout(() => fail(new BbbError(`no reply from ${target} within ${seconds(timeouts.responseMs)}`, 'unreachable', undefined, true)), timeouts.responseMs)
       }
       timer = setTimeout(() => fail(new BbbError(`no connection to ${target} within ${seconds(timeouts.connectMs)}`, 'unreachable')), timeouts.connectMs)
       request.on('socket', (socket) => {
@@ -135,7 +137,8 @@ export function parseReply(body: string): BbbReply {
   try {
     document = parser.parse(body, true) as typeof document
   } catch {
-    throw new BbbError('internalError: the reply is not XML', 'failed', 'internalError')
+    // Not XML at all (an HTML error page, plain text): as Scalelite, simply a reply without a returncode.
+    document = {}
   }
   const response = document.response
   if (!response || typeof response !== 'object' || response.returncode === undefined)

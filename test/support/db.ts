@@ -8,6 +8,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { inject } from 'vitest'
+import type {} from './postgres-cluster.ts' // declares what inject() provides
 
 export type Backend = 'sqlite' | 'postgres'
 export const BACKENDS: Backend[] = ['sqlite', 'postgres']

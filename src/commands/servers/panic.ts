@@ -41,11 +41,11 @@ export function register(servers: Command): void {
         if (settings) {
           const meetings = await store.meetingsOf(server.id)
           // A row goes only after its end call was tried, so a panic killed half-way can be re-run.
-          const outcomes = await endMeetings(server, meetings, settings, async ({ meetingId }) => {
+          const outcomes = await endMeetings(server, meetings, settings, async ({ meetingId, error }) => {
+            if (error !== undefined) ctx.out.warn(`Could not end meeting id=${meetingId}: ${error}`)
             await store.deleteMeetings(server.id, [meetingId])
           })
           const failed = outcomes.filter((o) => o.error !== undefined)
-          for (const { meetingId, error } of failed) ctx.out.warn(`Could not end meeting id=${meetingId}: ${error}`)
           if (failed.length > 0)
             throw new PartialFailureError(
               `${failed.length} of ${meetings.length} end calls failed on server id=${server.id}; the meeting rows were removed all the same`,

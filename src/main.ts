@@ -1,7 +1,7 @@
 // Builds the command tree and is the one place that turns an error into a message and an exit code.
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
-import { closeContext } from './commands/context.ts'
+import { closeContext, examples } from './commands/context.ts'
 import { registerServers } from './commands/servers/index.ts'
 import { registerTenants } from './commands/tenants/index.ts'
 import { CliError, EXIT, type ExitCode } from './errors.ts'
@@ -26,7 +26,13 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
-      '\nThe database defaults to an SQLite file at $XDG_DATA_HOME/scalelite-admin/scalelite.db.\n' +
+      examples(
+        'scalelite-admin servers list',
+        'scalelite-admin servers add https://bbb1.example.com/bigbluebutton/api s3cr3t --enable',
+        'scalelite-admin --json tenants list',
+        'DATABASE_URL=postgresql://scalelite@db/scalelite scalelite-admin servers panic bbb1.example.com --yes',
+      ) +
+        '\nThe database defaults to an SQLite file at $XDG_DATA_HOME/scalelite-admin/scalelite.db.\n' +
         'Exit codes: 0 ok, 1 unexpected failure, 2 usage or validation error, 3 not found, 4 conflict, 5 some BBB calls failed.\n',
     )
   registerServers(program)
@@ -58,8 +64,10 @@ export async function main(argv: string[], env = process.env): Promise<ExitCode>
 function report(e: unknown, out: Output, env: NodeJS.ProcessEnv): ExitCode {
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return EXIT.ok // --help, --version
-    // Commander already printed the help for a bare noun; other usage errors get our one line.
-    if (e.code !== 'commander.help') out.error(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))
+    // Commander already printed the help for a bare noun; with --json the error body still ends stderr.
+    if (e.code === 'commander.help') {
+      if (out.json) out.error('missing command')
+    } else out.error(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))
     return EXIT.usage
   }
   if (e instanceof CliError) {

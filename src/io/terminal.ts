@@ -38,9 +38,11 @@ export function processTerminal(env: Env, colorFlag: boolean): Terminal {
           rl.close()
           resolve(answer)
         })
-        // Ctrl-D or a closed terminal is a "no".
+        // Ctrl-D or a closed terminal is a "no"; end the question's line so the error gets its own.
         rl.on('close', () => {
-          if (!answered) resolve('')
+          if (answered) return
+          process.stderr.write('\n')
+          resolve('')
         })
       }),
   }

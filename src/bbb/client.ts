@@ -3,7 +3,8 @@
 // reply without returncode or with a returncode other than SUCCESS is an error; the HTTP status is not.
 import http from 'node:http'
 import https from 'node:https'
-import { XMLParser } from 'fast-xml-parser'
+import { createRequire } from 'node:module'
+import type { XMLParser } from 'fast-xml-parser'
 import type { BbbSettings } from '../config.ts'
 import { bbbCallUrl, type BbbParams } from './checksum.ts'
 
@@ -38,7 +39,12 @@ export interface Timeouts {
 }
 
 const MAX_REPLY_BYTES = 16 * 1024 * 1024
-const parser = new XMLParser({ parseTagValue: false, ignoreAttributes: true })
+// Loaded on the first reply, so that commands which call no BBB server never pay for it.
+let parser: XMLParser | undefined
+const xmlParser = (): XMLParser => {
+  const { XMLParser } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')
+  return (parser ??= new XMLParser({ parseTagValue: false, ignoreAttributes: true }))
+}
 const seconds = (ms: number) => `${ms / 1000} s`
 
 /** One client per command run: it keeps connections open between calls to the same server. */
@@ -135,7 +141,7 @@ function networkError(e: Error & { code?: string }, target: string): BbbError {
 export function parseReply(body: string): BbbReply {
   let document: { response?: Record<string, unknown> }
   try {
-    document = parser.parse(body, true) as typeof document
+    document = xmlParser().parse(body, true) as typeof document
   } catch {
     // Not XML at all (an HTML error page, plain text): as Scalelite, simply a reply without a returncode.
     document = {}

@@ -99,16 +99,22 @@ async function openPostgres(url: string, env: Record<string, string | undefined>
     import('@prisma/adapter-pg'),
   ])
 
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectMs })
+  // One pool for the schema check and for Prisma: the connection opened for the check is the one the
+  // first query reuses.
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: connectMs })
+  pool.on('error', () => {}) // an idle connection dropped by the server is not worth a crash
   try {
-    await client.connect()
-    await migratePostgres(client, loadMigrations(migrationsDir('postgres')))
+    const client = await pool.connect()
+    try {
+      await migratePostgres(client, loadMigrations(migrationsDir('postgres')))
+    } finally {
+      client.release()
+    }
   } catch (e) {
+    await pool.end().catch(() => {})
     throw e instanceof FatalError ? e : new FatalError(describePgError(e, parsed))
-  } finally {
-    await client.end().catch(() => {})
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, connectionTimeoutMillis: connectMs }) })
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
   return prisma as unknown as Db
 }
 

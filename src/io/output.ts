@@ -1,8 +1,9 @@
 // Rendering for people and for scripts. With --json, stdout carries exactly one JSON document; for
 // people, a cli-table3 table on a terminal and tab-separated rows without a header when piped.
 // Secrets are masked in all human output unless --show-secrets.
+import { createRequire } from 'node:module'
 import { Chalk, type ChalkInstance } from 'chalk'
-import Table from 'cli-table3'
+import type TableType from 'cli-table3'
 import type { Terminal } from './terminal.ts'
 
 export interface Column {
@@ -13,6 +14,12 @@ export interface Column {
 
 /** A cell: its plain text, and optionally how to colour it on a terminal. */
 export type Cell = string | { text: string; paint?: (c: ChalkInstance, text: string) => string }
+
+// Tables are drawn only on a terminal: load cli-table3 then, not on every start.
+const Table = (...args: ConstructorParameters<typeof TableType>) => {
+  const Constructor = createRequire(import.meta.url)('cli-table3') as typeof TableType
+  return new Constructor(...args)
+}
 
 const textOf = (cell: Cell) => (typeof cell === 'string' ? cell : cell.text)
 
@@ -55,7 +62,7 @@ export class Output {
       for (const row of rows) this.line(row.map((c) => textOf(c).replace(/[\t\r\n]/g, ' ')).join('\t'))
       return
     }
-    const table = new Table({
+    const table = Table({
       head: columns.map((c) => this.out.bold(c.header)),
       colAligns: columns.map((c) => (c.right ? 'right' : 'left')),
       style: { head: [], border: [] },
@@ -70,7 +77,7 @@ export class Output {
       for (const [field, value] of pairs) this.line(`${field}\t${textOf(value).replace(/[\t\r\n]/g, ' ')}`)
       return
     }
-    const table = new Table({ style: { head: [], border: [] } })
+    const table = Table({ style: { head: [], border: [] } })
     for (const [field, value] of pairs)
       table.push({ [this.out.bold(field)]: typeof value === 'string' || !value.paint ? textOf(value) : value.paint(this.out, value.text) })
     this.line(table.toString())

@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
-import type { Server } from '../../db/store.ts'
 import { showServers } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
-import { serverHostname, serverListSchema } from '../../schemas/server.ts'
+import { serverListSchema, sortByHostname } from '../../schemas/server.ts'
 import { action, examples } from '../context.ts'
 
 interface Options {
@@ -10,11 +9,6 @@ interface Options {
   state?: string
   online?: boolean
   offline?: boolean
-}
-
-const byHostname = (a: Server, b: Server) => {
-  const [ha, hb] = [serverHostname(a.url), serverHostname(b.url)]
-  return ha < hb ? -1 : ha > hb ? 1 : a.url < b.url ? -1 : a.url > b.url ? 1 : a.id < b.id ? -1 : 1
 }
 
 export function register(servers: Command): void {
@@ -40,7 +34,7 @@ export function register(servers: Command): void {
             (!filter.offline || !s.online),
         )
 
-        showServers(ctx.out, servers.sort(byHostname))
+        showServers(ctx.out, sortByHostname(servers))
       }),
     )
 }

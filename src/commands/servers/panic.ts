@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { endMeetings } from '../../bbb/end-meetings.ts'
 import { bbbSettings } from '../../config.ts'
 import { PartialFailureError } from '../../errors.ts'
 import { showSuccess } from '../../io/views.ts'
@@ -39,6 +38,7 @@ export function register(servers: Command): void {
 
         if (!options.keepState) await store.updateServer(server.id, { state: 'disabled' })
         if (settings) {
+          const { endMeetings } = await import('../../bbb/end-meetings.ts')
           const meetings = await store.meetingsOf(server.id)
           // A row goes only after its end call was tried, so a panic killed half-way can be re-run.
           const outcomes = await endMeetings(server, meetings, settings, async ({ meetingId, error }) => {

@@ -118,3 +118,12 @@ export function serverJson(server: Server) {
     online: server.online ? ('online' as const) : ('offline' as const),
   }
 }
+
+/** Servers in Scalelite's `status` order: by URL hostname, then URL, then id. Each URL is parsed once. */
+export function sortByHostname<T extends { id: string; url: string }>(servers: T[]): T[] {
+  const keyed = servers.map((server) => ({ server, host: serverHostname(server.url) }))
+  keyed.sort((a, b) =>
+    a.host !== b.host ? (a.host < b.host ? -1 : 1) : a.server.url !== b.server.url ? (a.server.url < b.server.url ? -1 : 1) : a.server.id < b.server.id ? -1 : 1,
+  )
+  return keyed.map((k) => k.server)
+}

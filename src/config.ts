@@ -61,3 +61,31 @@ export function bbbSettings(env: Env): BbbSettings {
     concurrency,
   }
 }
+
+function wholeNumber(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) throw new UsageError(`${name} must be a whole number from ${min} up, not '${raw}'`)
+  return Number(raw)
+}
+
+/** The poller's rules, with Scalelite's variables and defaults. */
+export interface PollRules {
+  /** LOAD_MIN_USER_COUNT: what a meeting created within the join buffer counts for at least. */
+  minUserCount: number
+  /** LOAD_JOIN_BUFFER_TIME, in minutes there, in ms here. */
+  joinBufferMs: number
+  /** SERVER_HEALTHY_THRESHOLD: successful polls in a row that bring an offline server online. */
+  healthyThreshold: number
+  /** SERVER_UNHEALTHY_THRESHOLD: failed polls in a row that take an online server offline. */
+  unhealthyThreshold: number
+}
+
+export function pollRules(env: Env): PollRules {
+  return {
+    minUserCount: wholeNumber(env, 'LOAD_MIN_USER_COUNT', 15, 0),
+    joinBufferMs: wholeNumber(env, 'LOAD_JOIN_BUFFER_TIME', 15, 0) * 60_000,
+    healthyThreshold: wholeNumber(env, 'SERVER_HEALTHY_THRESHOLD', 1, 1),
+    unhealthyThreshold: wholeNumber(env, 'SERVER_UNHEALTHY_THRESHOLD', 2, 1),
+  }
+}

@@ -8,6 +8,8 @@ export const EXIT = {
   notFound: 3,
   conflict: 4,
   partial: 5,
+  /** `servers sync --dry-run`: there are changes to make (as `diff` exits 1 on a difference). */
+  changesPending: 1,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
@@ -49,6 +51,13 @@ export class ConflictError extends CliError {
 export class PartialFailureError extends CliError {
   constructor(message: string) {
     super(message, EXIT.partial)
+  }
+}
+
+/** Not a failure: `--dry-run` printed the changes it would make; exit 1 and no message. */
+export class ChangesPending extends CliError {
+  constructor() {
+    super('changes pending', EXIT.changesPending)
   }
 }
 

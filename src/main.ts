@@ -2,9 +2,10 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { closeContext, examples } from './commands/context.ts'
+import { registerImport } from './commands/import.ts'
 import { registerServers } from './commands/servers/index.ts'
 import { registerTenants } from './commands/tenants/index.ts'
-import { CliError, EXIT, type ExitCode } from './errors.ts'
+import { ChangesPending, CliError, EXIT, type ExitCode } from './errors.ts'
 import { Output } from './io/output.ts'
 import { processTerminal } from './io/terminal.ts'
 import { redact } from './redact.ts'
@@ -19,7 +20,8 @@ export function buildProgram(): Command {
     .description('Administer a Scalelite-style BigBlueButton fleet: servers, tenants and panic, straight on the balancer database.')
     .version(version(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
-    .option('--database-url <url>', 'file:PATH (SQLite) or postgresql://…; wins over DATABASE_URL')
+    .option('--database-url <url>', "file:PATH (SQLite), postgresql://…, or redis://… / rediss://… (a live Scalelite's Redis); wins over DATABASE_URL")
+    .option('--redis-ca <file>', 'PEM file of the CA that signed the Redis server certificate (rediss://)')
     .option('--json', 'print exactly one JSON document on stdout (the Scalelite API shapes)')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .option('--show-secrets', 'show secrets in human output instead of masking them')
@@ -37,6 +39,7 @@ export function buildProgram(): Command {
     )
   registerServers(program)
   registerTenants(program)
+  registerImport(program)
 
   // Commander reports through exceptions, printed by main() like every other error.
   const quiet = (command: Command) => {
@@ -71,6 +74,7 @@ function report(e: unknown, out: Output, env: NodeJS.ProcessEnv): ExitCode {
     return EXIT.usage
   }
   if (e instanceof CliError) {
+    if (e instanceof ChangesPending) return e.exitCode
     out.error(redact(e.message), e.key)
     return e.exitCode
   }

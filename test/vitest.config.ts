@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The CLI tests spawn processes; two cores.
     maxWorkers: 2,
-    globalSetup: ['test/support/postgres-cluster.ts'],
+    globalSetup: ['test/support/postgres-cluster.ts', 'test/support/redis-global.ts'],
   },
 })

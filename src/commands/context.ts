@@ -9,6 +9,7 @@ import { processTerminal, type Terminal } from '../io/terminal.ts'
 
 export interface GlobalOptions {
   databaseUrl?: string
+  redisCa?: string
   json?: boolean
   color?: boolean
   showSecrets?: boolean
@@ -33,9 +34,15 @@ export class Context {
   store(): Promise<Store> {
     if (!this.opened) {
       const { url } = databaseUrl(this.options.databaseUrl, this.env)
-      this.opened = import('../db/index.ts').then(({ openStore }) => openStore(url, this.env))
+      this.opened = this.open(url)
     }
     return this.opened
+  }
+
+  /** Opens a store at another URL (import's source), with the same options; the caller closes it. */
+  async open(url: string): Promise<Store> {
+    const { openStore } = await import('../db/index.ts')
+    return openStore(url, this.env, { redisCa: this.options.redisCa, warn: (message) => this.out.warn(message) })
   }
 
   async close(): Promise<void> {

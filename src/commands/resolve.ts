@@ -13,7 +13,7 @@ export async function resolveServer(store: Store, ref: string): Promise<Server> 
   const refs = await store.serverRefs()
   const wanted = ref.toLowerCase()
   let matches = refs.filter((r) => serverHostname(r.url).toLowerCase() === wanted)
-  if (matches.length === 0 && ref.length >= MIN_PREFIX) matches = refs.filter((r) => r.id.startsWith(ref))
+  if (matches.length === 0 && ref.length >= MIN_PREFIX) matches = refs.filter((r) => r.id.toLowerCase().startsWith(wanted))
 
   if (matches.length > 1) {
     const candidates = matches

@@ -10,12 +10,14 @@ import { loadMigrations, migratePostgres, migrateSqlite } from './migrate.ts'
 import type { Db } from './sql-store.ts'
 import type { Store } from './store.ts'
 
-export type Provider = 'sqlite' | 'postgres'
+export type Provider = 'sqlite' | 'postgres' | 'redis'
 
 export function providerOf(url: string): Provider {
   if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres'
   if (url.startsWith('file:')) return 'sqlite'
-  throw new UsageError(`Unsupported database URL '${redactUrl(url)}': use file:PATH or postgresql://…`)
+  // A live Scalelite's own Redis; unix:///path/to/redis.sock as Scalelite's redis-rb takes it.
+  if (/^(rediss?|unix):\/\//i.test(url)) return 'redis'
+  throw new UsageError(`Unsupported database URL '${redactUrl(url)}': use file:PATH, postgresql://… or redis://…`)
 }
 
 const migrationsDir = (provider: Provider) => fileURLToPath(new URL(`../../prisma/${provider}/migrations/`, import.meta.url))
@@ -39,11 +41,26 @@ export function pgConnectTimeoutMs(url: URL | null, env: Record<string, string |
   return seconds * 1000
 }
 
-export async function openStore(url: string, env: Record<string, string | undefined> = process.env): Promise<Store> {
+export interface OpenOptions {
+  /** --redis-ca: the CA file for a rediss:// URL. */
+  redisCa?: string
+  /** Where the store's warnings go (stderr, as `warning:` lines). */
+  warn?: (message: string) => void
+}
+
+export async function openStore(url: string, env: Record<string, string | undefined> = process.env, options: OpenOptions = {}): Promise<Store> {
   const provider = providerOf(url)
+  if (provider === 'redis') return openRedis(url, env, options)
   const { SqlStore } = await import('./sql-store.ts')
   if (provider === 'sqlite') return new SqlStore(await openSqlite(url), 'sqlite')
   return new SqlStore(await openPostgres(url, env), 'postgres')
+}
+
+/** ioredis, the key layout and the scripts load only here: the SQL path never pays for them. */
+async function openRedis(url: string, env: Record<string, string | undefined>, options: OpenOptions): Promise<Store> {
+  const [{ connectRedis }, { RedisStore }, { namespaceOf }] = await Promise.all([import('./redis-connect.ts'), import('./redis-store.ts'), import('./redis-keys.ts')])
+  const client = await connectRedis(url, { caFile: options.redisCa, warn: options.warn })
+  return new RedisStore(client, namespaceOf(env), options.warn)
 }
 
 async function openSqlite(url: string): Promise<Db> {
@@ -114,7 +131,7 @@ async function openPostgres(url: string, env: Record<string, string | undefined>
     await pool.end().catch(() => {})
     throw e instanceof FatalError ? e : new FatalError(describePgError(e, parsed))
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
   return prisma as unknown as Db
 }
 

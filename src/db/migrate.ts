@@ -72,8 +72,7 @@ function sqliteRows(db: BetterSqlite3.Database): Row[] | null {
 
 /** Returns the names of the migrations it applied (none when the schema is current: one cheap read). */
 export function migrateSqlite(db: BetterSqlite3.Database, migrations: Migration[]): string[] {
-  const rows = sqliteRows(db)
-  if (rows && pending(migrations, rows).length === 0) return []
+  if (current(migrations, sqliteRows(db))) return []
 
   db.pragma('foreign_keys = OFF')
   db.exec('BEGIN IMMEDIATE')
@@ -118,9 +117,17 @@ async function pgRows(client: pg.ClientBase): Promise<Row[] | null> {
   return rows[0].present ? (await client.query<Row>(SELECT_ROWS)).rows : null
 }
 
+/** True when every migration is recorded as finished: nothing to do, no lock needed. */
+function current(migrations: Migration[], rows: Row[] | null): boolean {
+  if (!rows || rows.some((r) => r.finished_at == null && r.rolled_back_at == null)) return false
+  const done = new Set(rows.filter((r) => r.rolled_back_at == null).map((r) => r.migration_name))
+  return migrations.every((m) => done.has(m.name))
+}
+
 export async function migratePostgres(client: pg.ClientBase, migrations: Migration[]): Promise<string[]> {
-  const rows = await pgRows(client)
-  if (rows && pending(migrations, rows).length === 0) return []
+  // Without the lock an unfinished row may be another process migrating right now; only under the
+  // lock does an unfinished row mean a migration that failed.
+  if (current(migrations, await pgRows(client))) return []
 
   await client.query(`SELECT pg_advisory_lock(${PRISMA_ADVISORY_LOCK})`)
   try {

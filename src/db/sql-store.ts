@@ -7,8 +7,12 @@ import {
   TENANT_EXTRA_FIELDS,
   type Meeting,
   type NewServer,
+  type PollState,
+  type PollUpdate,
   type Server,
+  type ServerChange,
   type ServerChanges,
+  type ServerFigures,
   type ServerRef,
   type ServerState,
   type Store,
@@ -44,11 +48,17 @@ type ServerRow = {
   bbbVersion: string | null
 }
 
+// Another program may have stored a state word we do not know; Scalelite shows that as disabled.
+const knownState = (state: string): ServerState => (state === 'enabled' || state === 'cordoned' ? state : 'disabled')
+
 function toServer(row: ServerRow): Server {
-  // Another program may have stored a state word we do not know; Scalelite shows that as disabled.
-  const state: ServerState = row.state === 'enabled' || row.state === 'cordoned' ? row.state : 'disabled'
+  const state = knownState(row.state)
   return { ...row, state, load: state === 'disabled' ? null : row.load }
 }
+
+const figureColumns = { ...serverColumns, meetings: true, users: true, largestMeeting: true, videos: true, polledAt: true } as const
+
+const pollColumns = { state: true, online: true, load: true, loadMultiplier: true, healthyCounter: true, unhealthyCounter: true } as const
 
 const tenantColumns = {
   id: true,
@@ -73,6 +83,13 @@ function toTenant(row: Record<string, string | null>): Tenant {
     if (value != null && value !== '') extra[field] = value
   }
   return { id: row.id as string, name: row.name as string, secrets: row.secrets as string, extra }
+}
+
+/** lrs_ and kc_ fields as columns; an empty string and null both unset one. */
+function extraColumns(extra: Partial<Record<string, string | null>>): Record<string, string | null> {
+  const columns: Record<string, string | null> = {}
+  for (const field of TENANT_EXTRA_FIELDS) if (extra[field] !== undefined) columns[camel(field)] = extra[field] || null
+  return columns
 }
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === 'P2002'
@@ -127,33 +144,97 @@ export class SqlStore implements Store {
   }
 
   async updateServer(id: string, changes: ServerChanges): Promise<Server> {
-    return this.tx(async (tx) => {
-      const current = await tx.server.findUnique({ where: { id }, select: serverColumns })
-      if (!current) throw serverNotFound(id)
-      const data: Record<string, unknown> = {}
-      if (changes.secret !== undefined && changes.secret !== current.secret) data.secret = changes.secret
-      if (changes.tag !== undefined && changes.tag !== current.tag) data.tag = changes.tag
-      if (changes.loadMultiplier !== undefined && changes.loadMultiplier !== current.loadMultiplier) data.loadMultiplier = changes.loadMultiplier
-      if (changes.state !== undefined && changes.state !== current.state) {
-        data.state = changes.state
-        // As Scalelite: a disabled server has no load; cordoning or enabling carries the load over.
-        if (changes.state === 'disabled') data.load = null
-      }
-      if (Object.keys(data).length === 0) return toServer(current)
-      return toServer(await tx.server.update({ where: { id }, data, select: serverColumns }))
-    })
+    return this.tx((tx) => this.updateIn(tx, id, changes))
+  }
+
+  private async updateIn(tx: Tx, id: string, changes: ServerChanges): Promise<Server> {
+    const current = await tx.server.findUnique({ where: { id }, select: serverColumns })
+    if (!current) throw serverNotFound(id)
+    const data: Record<string, unknown> = {}
+    if (changes.url !== undefined && changes.url !== current.url) {
+      const urlKey = serverUrlKey(changes.url)
+      await this.refuseDuplicateUrl(tx, changes.url, urlKey, id)
+      Object.assign(data, { url: changes.url, urlKey })
+    }
+    if (changes.secret !== undefined && changes.secret !== current.secret) data.secret = changes.secret
+    if (changes.tag !== undefined && changes.tag !== current.tag) data.tag = changes.tag
+    if (changes.loadMultiplier !== undefined && changes.loadMultiplier !== current.loadMultiplier) data.loadMultiplier = changes.loadMultiplier
+    if (changes.state !== undefined && changes.state !== current.state) {
+      data.state = changes.state
+      // As Scalelite: a disabled server has no load; cordoning or enabling carries the load over.
+      if (changes.state === 'disabled') data.load = null
+    }
+    if (Object.keys(data).length === 0) return toServer(current)
+    return toServer(await tx.server.update({ where: { id }, data, select: serverColumns }))
+  }
+
+  private async refuseDuplicateUrl(tx: Tx, url: string, urlKey: string, except: string): Promise<void> {
+    const byKey = await tx.server.findFirst({ where: { urlKey, id: { not: except } }, select: { id: true } })
+    const legacy =
+      byKey ?? (await tx.server.findMany({ where: { urlKey: null, id: { not: except } }, select: { id: true, url: true } })).find((r) => serverUrlKey(r.url) === urlKey)
+    if (legacy) throw new ConflictError(`Server already exists with url=${url} (id=${legacy.id})`)
   }
 
   async removeServer(id: string, force: boolean): Promise<void> {
-    await this.tx(async (tx) => {
-      if (!(await tx.server.findUnique({ where: { id }, select: { id: true } }))) throw serverNotFound(id)
-      const meetings = await tx.meeting.count({ where: { serverId: id } })
-      if (meetings > 0 && !force)
-        throw new ConflictError(
-          `Server id=${id} still has ${meetings} meeting${meetings === 1 ? '' : 's'}; end them with 'servers panic ${id}' or pass --force`,
-        )
-      if (meetings > 0) await tx.meeting.deleteMany({ where: { serverId: id } })
-      await tx.server.delete({ where: { id } })
+    await this.tx((tx) => this.removeIn(tx, id, force))
+  }
+
+  private async removeIn(tx: Tx, id: string, force: boolean, hint = true): Promise<void> {
+    if (!(await tx.server.findUnique({ where: { id }, select: { id: true } }))) throw serverNotFound(id)
+    const meetings = await tx.meeting.count({ where: { serverId: id } })
+    if (meetings > 0 && !force)
+      throw new ConflictError(
+        `Server id=${id} still has ${meetings} meeting${meetings === 1 ? '' : 's'}` +
+          (hint ? `; end them with 'servers panic ${id}' or pass --force` : ''),
+      )
+    if (meetings > 0) await tx.meeting.deleteMany({ where: { serverId: id } })
+    await tx.server.delete({ where: { id } })
+  }
+
+  async applyServerChanges(changes: ServerChange[]): Promise<Server[]> {
+    try {
+      return await this.tx(async (tx) => {
+        const servers: Server[] = []
+        for (const change of changes) {
+          if (change.kind === 'remove') await this.removeIn(tx, change.id, false, false)
+          else if (change.kind === 'update') servers.push(await this.updateIn(tx, change.id, change.changes))
+          else {
+            await this.refuseDuplicateServer(tx, change.server)
+            servers.push(toServer(await tx.server.create({ data: change.server, select: serverColumns })))
+          }
+        }
+        return servers
+      })
+    } catch (e) {
+      // Lost a race against a concurrent add of the same id or URL.
+      if (isUniqueViolation(e)) throw new ConflictError('Another command added one of these servers meanwhile; nothing was changed')
+      throw e
+    }
+  }
+
+  async serverFigures(): Promise<ServerFigures[]> {
+    return (await this.db.server.findMany({ select: figureColumns })).map((row) => ({ ...row, ...toServer(row) }))
+  }
+
+  async recordPoll(id: string, compute: (current: PollState) => PollUpdate): Promise<boolean> {
+    return this.tx(async (tx) => {
+      const row = await tx.server.findUnique({ where: { id }, select: pollColumns })
+      if (!row) return false
+      const current: PollState = { ...row, state: knownState(row.state) }
+      const next = compute(current)
+      const data: Record<string, unknown> = {
+        online: next.online,
+        load: next.state === 'disabled' ? null : next.load,
+        healthyCounter: next.healthyCounter,
+        unhealthyCounter: next.unhealthyCounter,
+      }
+      // An unknown state word written by another program stays as it is unless the poll changes it.
+      if (next.state !== current.state) data.state = next.state
+      if (next.figures) Object.assign(data, next.figures)
+      if (next.bbbVersion !== undefined) data.bbbVersion = next.bbbVersion
+      if (next.polledAt) data.polledAt = next.polledAt
+      await tx.server.update({ where: { id }, data, select: { id: true } })
+      return true
     })
   }
 
@@ -177,11 +258,11 @@ export class SqlStore implements Store {
     return row ? toTenant(row) : null
   }
 
-  async addTenant(tenant: { id: string; name: string; secrets: string }): Promise<Tenant> {
+  async addTenant({ extra, ...tenant }: { id: string; name: string; secrets: string; extra?: Tenant['extra'] }): Promise<Tenant> {
     try {
       return await this.tx(async (tx) => {
         await this.refuseDuplicateName(tx, tenant.name)
-        return toTenant(await tx.tenant.create({ data: tenant, select: tenantColumns }))
+        return toTenant(await tx.tenant.create({ data: { ...tenant, ...extraColumns(extra ?? {}) }, select: tenantColumns }))
       })
     } catch (e) {
       if (isUniqueViolation(e)) await this.refuseDuplicateName(this.db, tenant.name)
@@ -199,12 +280,14 @@ export class SqlStore implements Store {
       return await this.tx(async (tx) => {
         const current = await tx.tenant.findUnique({ where: { id }, select: tenantColumns })
         if (!current) throw tenantNotFound(id)
-        const data: TenantChanges = {}
+        const data: Record<string, string | null> = {}
         if (changes.name !== undefined && changes.name !== current.name) {
           await this.refuseDuplicateName(tx, changes.name, id)
           data.name = changes.name
         }
         if (changes.secrets !== undefined && changes.secrets !== current.secrets) data.secrets = changes.secrets
+        for (const [column, value] of Object.entries(extraColumns(changes.extra ?? {})))
+          if (value !== (current as Record<string, string | null>)[column]) data[column] = value
         if (Object.keys(data).length === 0) return toTenant(current)
         return toTenant(await tx.tenant.update({ where: { id }, data, select: tenantColumns }))
       })

@@ -25,17 +25,59 @@ export interface NewServer {
   urlKey: string
   secret: string
   tag: string | null
-  loadMultiplier: number
+  /** null: none stored (as for servers Scalelite's servers:addAll made; `import` copies them so). */
+  loadMultiplier: number | null
   state: ServerState
 }
 
 /** Only the fields present are changed; `tag: null` removes the tag. */
 export interface ServerChanges {
+  /** Only `servers sync` changes a URL (conflict when another server has it). */
+  url?: string
   secret?: string
   tag?: string | null
   loadMultiplier?: number
   state?: ServerState
 }
+
+/** A server with the figures of its last successful poll (all null until then), for `servers status`. */
+export interface ServerFigures extends Server {
+  meetings: number | null
+  users: number | null
+  largestMeeting: number | null
+  videos: number | null
+  polledAt: Date | null
+}
+
+/** What the poller reads of a server, in the transaction that stores the result of polling it. */
+export interface PollState {
+  state: ServerState
+  online: boolean
+  load: number | null
+  loadMultiplier: number | null
+  healthyCounter: number
+  unhealthyCounter: number
+}
+
+/** What a poll stores: always the health fields, the figures, version and time only when given. */
+export interface PollUpdate {
+  state: ServerState
+  online: boolean
+  /** Stored as null on a disabled server whatever is given. */
+  load: number | null
+  healthyCounter: number
+  unhealthyCounter: number
+  figures?: { meetings: number; users: number; largestMeeting: number; videos: number }
+  bbbVersion?: string | null
+  polledAt?: Date
+}
+
+/** One step of a change to many servers at once (`servers sync`, the bulk state changes). */
+export type ServerChange =
+  | { kind: 'create'; server: NewServer }
+  | { kind: 'update'; id: string; changes: ServerChanges }
+  /** Conflict while meetings point at the server. */
+  | { kind: 'remove'; id: string }
 
 export interface ServerRef {
   id: string
@@ -70,10 +112,15 @@ export interface Tenant {
 export interface TenantChanges {
   name?: string
   secrets?: string
+  /** lrs_ and kc_ fields to set; null or an empty string unsets one. */
+  extra?: Partial<Record<TenantExtraField, string | null>>
 }
 
+/** On Redis, Scalelite's own poller polls the servers; ours would race it. */
+export const NO_POLL_ON_REDIS = "servers poll is not available on a Redis store: Scalelite's own poller polls these servers"
+
 export interface Store {
-  readonly kind: 'sqlite' | 'postgres'
+  readonly kind: 'sqlite' | 'postgres' | 'redis'
 
   listServers(): Promise<Server[]>
   findServer(id: string): Promise<Server | null>
@@ -85,6 +132,18 @@ export interface Store {
   updateServer(id: string, changes: ServerChanges): Promise<Server>
   /** Conflict while meetings point at the server, unless force (then they go in the same transaction). */
   removeServer(id: string, force: boolean): Promise<void>
+  /**
+   * All the steps in one transaction, in order: any failure (not found, conflict) leaves every server as
+   * it was. Returns the created and updated servers, in the order of their steps.
+   */
+  applyServerChanges(changes: ServerChange[]): Promise<Server[]>
+  /** Every server with its poll figures; reads nothing but the database. */
+  serverFigures(): Promise<ServerFigures[]>
+  /**
+   * Stores the result of polling one server in its own short transaction: `compute` gets the server as
+   * stored now and returns what to store. False when the server is gone (nothing stored).
+   */
+  recordPoll(id: string, compute: (current: PollState) => PollUpdate): Promise<boolean>
 
   meetingsOf(serverId: string): Promise<Meeting[]>
   /** Deletes those of the given meetings that still belong to the server; returns how many. */
@@ -94,7 +153,7 @@ export interface Store {
   /** By id, else by name. */
   findTenant(ref: string): Promise<Tenant | null>
   /** Conflict when the name is taken. */
-  addTenant(tenant: { id: string; name: string; secrets: string }): Promise<Tenant>
+  addTenant(tenant: { id: string; name: string; secrets: string; extra?: Tenant['extra'] }): Promise<Tenant>
   updateTenant(id: string, changes: TenantChanges): Promise<Tenant>
   deleteTenant(id: string): Promise<void>
 

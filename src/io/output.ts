@@ -57,7 +57,8 @@ export class Output {
     this.term.write(`${text}\n`)
   }
 
-  table(columns: Column[], rows: Cell[][]): void {
+  /** `footer` rows (totals) are for people: shown under the table on a terminal, never in piped rows. */
+  table(columns: Column[], rows: Cell[][], footer: Cell[][] = []): void {
     if (!this.term.stdoutIsTTY) {
       for (const row of rows) this.line(row.map((c) => textOf(c).replace(/[\t\r\n]/g, ' ')).join('\t'))
       return
@@ -68,6 +69,7 @@ export class Output {
       style: { head: [], border: [] },
     })
     for (const row of rows) table.push(row.map((c) => (typeof c === 'string' || !c.paint ? textOf(c) : c.paint(this.out, c.text))))
+    for (const row of footer) table.push(row.map((c) => this.out.bold(textOf(c))))
     this.line(table.toString())
   }
 

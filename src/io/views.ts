@@ -1,8 +1,10 @@
 // How each kind of result is shown: the API's JSON with --json, else a table or a record for people.
 // Commands hand their result here; one place decides how a server or a tenant looks.
 import type { ChalkInstance } from 'chalk'
-import type { Server, Tenant } from '../db/store.ts'
-import { serverJson } from '../schemas/server.ts'
+import type { Server, ServerState, Tenant } from '../db/store.ts'
+import { exportJson, exportYaml, type exportDocument, type SyncReport } from '../schemas/fleet-file.ts'
+import { serverHostname, serverJson } from '../schemas/server.ts'
+import type { StatusDocument } from '../schemas/status.ts'
 import { tenantListJson, tenantShowJson } from '../schemas/tenant.ts'
 import type { Cell, Column, Output } from './output.ts'
 
@@ -82,4 +84,104 @@ export function showTenants(out: Output, tenants: Tenant[]): void {
 export function showTenant(out: Output, tenant: Tenant, json: (t: Tenant) => unknown = tenantShowJson): void {
   if (out.json) return out.document(json(tenant))
   out.record(tenantCells(out, tenant))
+}
+
+/** A bulk state change: the server objects with --json, else each server with its state before and after. */
+export function showStateChanges(out: Output, changes: { previous: ServerState; server: Server }[]): void {
+  if (out.json) return out.document(changes.map((c) => serverJson(c.server)))
+  out.table(
+    [{ header: 'ID' }, { header: 'HOSTNAME' }, { header: 'WAS' }, { header: 'STATE' }],
+    changes.map(({ previous, server }) => [
+      server.id,
+      serverHostname(server.url),
+      previous,
+      { text: server.state, paint: STATE_COLOUR[server.state] },
+    ]),
+  )
+}
+
+/** How long ago, in the largest whole unit: `42s ago`, `5m ago`, `3h ago`, `2d ago`. */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  if (s < 60) return `${s}s ago`
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h ago`
+  return `${Math.floor(s / 86400)}d ago`
+}
+
+const STATUS_COLUMNS: Column[] = [
+  { header: 'HOSTNAME' },
+  { header: 'STATE' },
+  { header: 'STATUS' },
+  { header: 'MEETINGS', right: true },
+  { header: 'USERS', right: true },
+  { header: 'LARGEST MEETING', right: true },
+  { header: 'VIDEOS', right: true },
+  { header: 'LOAD', right: true },
+  { header: 'BBB VERSION' },
+  { header: 'TAG' },
+  { header: 'POLLED' },
+]
+
+/** `servers status` (and what `servers poll` stored): Scalelite's status table, the age of each server's figures, the totals. */
+export function showStatus(out: Output, status: StatusDocument, now: number): void {
+  if (out.json) return out.document(status)
+  if (status.servers.length === 0) return out.note('No servers are configured')
+  const figure = (value: number | null, stale: boolean): Cell => ({ text: value === null ? '' : String(value), paint: stale ? (c, t) => c.dim(t) : undefined })
+  const rows = status.servers.map((s): Cell[] => {
+    const polled = s.polled_at === null ? 'never' : ago(now - Date.parse(s.polled_at))
+    return [
+      s.hostname,
+      { text: s.state, paint: STATE_COLOUR[s.state] },
+      { text: s.online, paint: (c, t) => (t === 'online' ? c.green(t) : c.red(t)) },
+      figure(s.meetings, s.stale),
+      figure(s.users, s.stale),
+      figure(s.largest_meeting, s.stale),
+      figure(s.videos, s.stale),
+      figure(s.load, s.stale),
+      s.bbb_version,
+      s.tag,
+      { text: s.stale && s.polled_at !== null ? `${polled} (stale)` : polled, paint: s.stale ? (c, t) => c.yellow(t) : undefined },
+    ]
+  })
+  const t = status.totals
+  const footer: Cell[][] = [
+    [
+      `TOTAL (${t.servers})`,
+      `${t.enabled} enabled`,
+      `${t.online} online`,
+      String(t.meetings),
+      String(t.users),
+      String(t.largest_meeting),
+      String(t.videos),
+      String(t.load),
+      '',
+      '',
+      t.stale > 0 ? `${t.stale} stale` : '',
+    ],
+  ]
+  out.table(STATUS_COLUMNS, rows, footer)
+}
+
+/** `servers export`: the document as YAML, or as JSON with --format json or --json. */
+export function showExport(out: Output, document: ReturnType<typeof exportDocument>, format: 'yaml' | 'json'): void {
+  if (format === 'json') return out.line(exportJson(document))
+  out.line(exportYaml(document).replace(/\n$/, ''))
+}
+
+/** `servers sync`: each server changed (or that would be, with --dry-run). */
+export function showSyncReport(out: Output, report: SyncReport): void {
+  if (out.json) return out.document(report)
+  if (report.changes.length === 0) return out.note(report.dry_run ? 'Nothing would change' : 'Nothing to change')
+  out.table(
+    [{ header: 'ID' }, { header: 'CHANGE' }, { header: 'FIELDS' }, { header: 'STATE' }, { header: 'IN FILE' }, { header: 'MEETINGS', right: true }],
+    report.changes.map((c) => [
+      c.id,
+      c.change,
+      c.fields.join(','),
+      c.state === null ? '' : { text: c.state, paint: STATE_COLOUR[c.state] },
+      c.in_file ? 'yes' : 'no',
+      String(c.meetings),
+    ]),
+  )
 }

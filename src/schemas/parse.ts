@@ -8,5 +8,5 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, key: Er
   throw new UsageError(result.error.issues[0]?.message ?? 'invalid input', key)
 }
 
-/** Empty strings count as missing. */
-export const blankToUndefined = (value: unknown) => (value === '' ? undefined : value)
+/** Empty strings, and strings of only spaces, count as missing. */
+export const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)

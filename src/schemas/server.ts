@@ -29,21 +29,19 @@ export function serverHostname(text: string): string {
 /** BBB calls are made relative to the URL, so it should end in /api. */
 export const urlLacksApiPath = (text: string) => !/\/api\/?$/.test(parseHttpUrl(text)?.pathname ?? '')
 
-const serverUrl = z.string().refine((text) => parseHttpUrl(text) !== null, {
-  error: (issue) => `Server URL must start with http:// or https:// and name a host: ${String(issue.input)}`,
-})
+const badUrl = (text: string) => `Server URL must start with http:// or https:// and name a host: ${text}`
 
 const NON_ZERO = 'Load-multiplier must be a non-zero number'
 
-/** A plain decimal above zero. Zero and text are the contract's error; negatives get their own. */
+/** A number above zero, in decimal or exponent notation. Zero and text are the contract's error; negatives get their own. */
 const loadMultiplier = z.string().transform((raw, ctx) => {
   const text = raw.trim()
-  if (/^-(\d+(\.\d*)?|\.\d+)$/.test(text) && Number(text) !== 0) {
+  if (/^-(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(text) && Number(text) !== 0) {
     ctx.addIssue({ code: 'custom', message: 'Load-multiplier must be greater than zero' })
     return z.NEVER
   }
   const value = Number(text)
-  if (!/^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) || !(value > 0) || !Number.isFinite(value)) {
+  if (!/^\+?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(text) || !(value > 0) || !Number.isFinite(value)) {
     ctx.addIssue({ code: 'custom', message: NON_ZERO })
     return z.NEVER
   }
@@ -67,13 +65,20 @@ export const stateWord = z.string().refine((raw): raw is ServerState => ['enable
   error: (issue) => `Invalid state parameter: ${String(issue.input)}`,
 })
 
-export const serverAddSchema = z.object({
-  url: z.preprocess(blankToUndefined, z.string({ error: NEEDS_URL_AND_SECRET })).pipe(serverUrl),
-  secret: z.preprocess(blankToUndefined, z.string({ error: NEEDS_URL_AND_SECRET })),
-  loadMultiplier: z.preprocess(blankToUndefined, loadMultiplier.optional()).transform((v) => v ?? 1),
-  tag: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => v ?? null),
-  enable: z.boolean(),
-})
+export const serverAddSchema = z
+  .object({
+    url: z.preprocess(blankToUndefined, z.string({ error: NEEDS_URL_AND_SECRET })),
+    secret: z.preprocess(blankToUndefined, z.string({ error: NEEDS_URL_AND_SECRET })),
+    loadMultiplier: z.preprocess(blankToUndefined, loadMultiplier.optional()).transform((v) => v ?? 1),
+    tag: z.preprocess(blankToUndefined, z.string().optional()).transform((v) => v ?? null),
+    enable: z.boolean(),
+  })
+  // Checked once the fields are there, so that a missing secret is reported as missing, as in
+  // Scalelite, even when the URL given is malformed too.
+  .refine((input) => parseHttpUrl(input.url) !== null, {
+    path: ['url'],
+    error: (issue) => badUrl((issue.input as { url: string }).url),
+  })
 
 export const serverUpdateSchema = z.object({
   secret: z.preprocess(blankToUndefined, z.string().optional()),
@@ -98,10 +103,18 @@ export const serverListSchema = z
 /** Plain decimal notation with at least one decimal: 1 → "1.0", 2.5 → "2.5", 1e-7 → "0.0000001". */
 export function decimalString(value: number): string {
   let text = String(value)
-  if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, '')
-  if (!text.includes('.')) text += '.0'
-  if (text.endsWith('.')) text += '0'
-  return text
+  // String() switches to exponent form below 1e-6 and from 1e21; shift the point by hand instead
+  // (toFixed also answers in exponent form from 1e21, and rounds anything below 1e-20 to zero).
+  const exponent = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text)
+  if (exponent) {
+    const [, sign, lead, fraction = '', power] = exponent
+    const digits = `${lead}${fraction}`
+    const point = 1 + Number(power)
+    if (point <= 0) text = `${sign}0.${'0'.repeat(-point)}${digits}`
+    else if (point >= digits.length) text = `${sign}${digits.padEnd(point, '0')}`
+    else text = `${sign}${digits.slice(0, point)}.${digits.slice(point)}`
+  }
+  return text.includes('.') ? text : `${text}.0`
 }
 
 /** The server object exactly as Scalelite's API renders it (key order and types). */

@@ -264,6 +264,55 @@ async function panicFigures(label: string, make: (name: string) => Promise<{ url
   }
 }
 
+/**
+ * servers poll of 500 servers, stand-ins answering in 100 ms and 50 never answering (RESPONSE_TIMEOUT
+ * as the contract's default, 10 s), against the ideal 500 ÷ bound × 100 ms; the target is 1.5 ×
+ * (the silent servers' own timeout + ideal).
+ */
+async function pollFigures(label: string, make: (name: string) => Promise<{ url: string; sql: Sql }>) {
+  const SERVERS = 500
+  const SILENT = 50
+  const DELAY = 100
+  const RESPONSE_S = 10
+  const secret = 'bench-secret'
+  // Ten answering stand-ins, so the calls spread over several origins as they do in a fleet.
+  const answering = await Promise.all(Array.from({ length: 10 }, () => startBbb({ secret, delayMs: DELAY })))
+  const silent = await startBbb({ secret, hang: true })
+  try {
+    const times: number[] = []
+    let code = 0
+    for (let round = 0; round < 3; round++) {
+      const { url, sql } = await make(`poll_${round}`)
+      await sql.exec('BEGIN')
+      for (let i = 0; i < SERVERS; i++) {
+        // Every tenth server is silent; each URL is a server of its own (the path leads to the same API).
+        const bbb = i % (SERVERS / SILENT) === 0 ? silent : (answering[i % answering.length] as (typeof answering)[number])
+        const server = bbb.url.replace('/bigbluebutton', `/s${String(i).padStart(3, '0')}/../bigbluebutton`)
+        await sql.exec('INSERT INTO servers (id, url, secret, state, online) VALUES ($1, $2, $3, $4, $5)', [`srv-${i}`, server, secret, 'enabled', true])
+      }
+      await sql.exec('COMMIT')
+      await sql.close()
+      const result = await ours(['servers', 'poll', '--json'], url, { BBB_CONCURRENCY: String(CONCURRENCY), RESPONSE_TIMEOUT: String(RESPONSE_S) })
+      code = result.code
+      times.push(result.ms)
+    }
+    const ideal = (SERVERS / CONCURRENCY) * DELAY
+    record(
+      {
+        figure: `servers poll, ${SERVERS} servers answering in ${DELAY} ms, ${SILENT} never answering, RESPONSE_TIMEOUT=${RESPONSE_S} (${label})`,
+        ours_ms: median(times),
+        baseline: `RESPONSE_TIMEOUT + ideal (${SERVERS} / ${CONCURRENCY} × ${DELAY} ms)`,
+        baseline_ms: RESPONSE_S * 1000 + ideal,
+        target: 'ratio ≤ 1.5',
+        note: `exit ${code} (the silent servers are named)`,
+      },
+      1.5,
+    )
+  } finally {
+    for (const bbb of [...answering, silent]) await bbb.stop()
+  }
+}
+
 // ---- main -------------------------------------------------------------------------------------
 
 const started = performance.now()
@@ -272,6 +321,7 @@ try {
   await helpFigure()
   await listFigures('SQLite', sqliteDb)
   await panicFigures('SQLite', sqliteDb)
+  await pollFigures('SQLite', sqliteDb)
 
   const postgres = await startPostgres()
   stopCluster = () => postgres.stop()
@@ -279,6 +329,7 @@ try {
   const pgMake = (name: string) => postgresDb(postgres.url, `${name}_${n++}`)
   await listFigures('PostgreSQL', pgMake)
   await panicFigures('PostgreSQL', pgMake)
+  await pollFigures('PostgreSQL', pgMake)
 } finally {
   stopCluster?.()
   rmSync(work, { recursive: true, force: true })

@@ -43,16 +43,15 @@ describe.each(BACKENDS)('a killed panic on %s', (backend) => {
   async function setUp(): Promise<string> {
     const added = await cli(['servers', 'add', bbb.url, SECRET, '--enable', '--json'], { db: db.url })
     const { id } = json<{ id: string }>(added)
-    for (let i = 0; i < MEETINGS.length; i += 50) {
-      const chunk = MEETINGS.slice(i, i + 50)
-      const values = chunk.map((_, j) => `($${3 * j + 1}, $${3 * j + 2}, $${3 * j + 3})`).join(', ')
-      await db.query(`INSERT INTO meetings (id, server_id, moderator_pw) VALUES ${values}`, ...chunk.flatMap((m) => [m, id, `pw-${m}`]))
-    }
+    await db.insertMeetings(
+      id,
+      MEETINGS.map((m) => [m, `pw-${m}`]),
+    )
     return id
   }
 
-  const rows = async () => (await db.query<{ id: string }>('SELECT id FROM meetings ORDER BY id')).map((r) => r.id)
-  const state = async (id: string) => (await db.query<{ state: string }>('SELECT state FROM servers WHERE id = $1', id))[0]?.state
+  const rows = () => db.meetingIds()
+  const state = (id: string) => db.serverState(id)
   const askedToEnd = () => new Set(bbb.calls('end').map((r) => r.params.find(([k]) => k === 'meetingID')?.[1]))
 
   test.each([0, 1, 60, 199])('killed after %i end calls, then run again', async (killAfter) => {

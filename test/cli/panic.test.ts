@@ -17,7 +17,7 @@ const success = (id: string) => `{"success":"Server id=${id} has been disabled a
 const partial = (id: string, failed: number, of: number) =>
   `{"error":"${failed} of ${of} end calls failed on server id=${id}; the meeting rows were removed all the same"}\n`
 /** meeting-01 … meeting-NN: ids that sort as numbered. */
-const ids = (n: number) => Array.from({ length: n }, (_, i) => `meeting-${String(i + 1).padStart(2, '0')}`)
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `meeting-${String(i + 1).padStart(3, '0')}`)
 
 describe.each(BACKENDS)('servers panic on %s', (backend) => {
   let db: TestDb
@@ -50,13 +50,10 @@ describe.each(BACKENDS)('servers panic on %s', (backend) => {
     expect(added).toMatchObject({ stderr: '', code: 0 })
     return json<{ id: string }>(added).id
   }
-  /** As the load balancer would: plain SQL naming only id, server_id and moderator_pw. */
-  const insertMeetings = async (serverId: string, meetings: [string, string | null][]) => {
-    const rows = meetings.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ')
-    await db.query(`INSERT INTO meetings (id, server_id, moderator_pw) VALUES ${rows}`, ...meetings.flatMap(([id, pw]) => [id, serverId, pw]))
-  }
-  const meetingRows = async () => (await db.query<{ id: string }>('SELECT id FROM meetings ORDER BY id')).map((r) => r.id)
-  const stateOf = async (id: string) => (await db.query<{ state: string }>('SELECT state FROM servers WHERE id = $1', id))[0]?.state
+  /** As the load balancer would: plain SQL naming only id, server_id and moderator_pw; on Redis, as Scalelite. */
+  const insertMeetings = (serverId: string, meetings: [string, string | null][]) => db.insertMeetings(serverId, meetings)
+  const meetingRows = () => db.meetingIds()
+  const stateOf = (id: string) => db.serverState(id)
   /** The end calls the stand-in received, as [meetingID, password] sorted by meetingID. */
   const endCalls = () =>
     bbb!
@@ -233,8 +230,9 @@ describe.each(BACKENDS)('servers panic on %s', (backend) => {
     expect(bbb!.maxInFlight).toBeGreaterThan(1)
     // 4 rounds of 300 ms, not 40 (12 s).
     await bbb!.idle()
-    expect(bbb!.span()).toBeLessThan(4000)
-    expect(ms - baseline).toBeLessThan(4500)
+    // Limits far from 12 s but generous, so that a loaded machine does not fail the test.
+    expect(bbb!.span()).toBeLessThan(6000)
+    expect(ms - baseline).toBeLessThan(8000)
     expect(await meetingRows()).toEqual([])
     expect(await stateOf(id)).toBe('disabled')
   })
@@ -252,16 +250,17 @@ describe.each(BACKENDS)('servers panic on %s', (backend) => {
       stderr: ids(5).map((m) => `warning: Could not end meeting id=${m}: connection refused (127.0.0.1:${port})\n`).join('') + partial(id, 5, 5),
       code: 5,
     })
-    expect(ms - baseline).toBeLessThan(2000)
+    // Refused at once: far below one CONNECT_TIMEOUT (5 s) per meeting.
+    expect(ms - baseline).toBeLessThan(6000)
     expect(await meetingRows()).toEqual([])
     expect(await stateOf(id)).toBe('disabled')
   })
 
-  // BBB_CONCURRENCY=10 so that one timeout per round of calls (6 rounds) would show: about 6 s, not 2.
-  test('a server that never answers: 60 meetings end in about two RESPONSE_TIMEOUTs, not one per meeting', async () => {
+  // BBB_CONCURRENCY=10 so that one timeout per round of calls would show: 20 rounds, about 20 s, not 2.
+  test('a server that never answers: 200 meetings end in about two RESPONSE_TIMEOUTs, not one per meeting', async () => {
     await standIn({ hang: true })
     const id = await addServer(bbb!.url)
-    await insertMeetings(id, ids(60).map((m) => [m, 'mp']))
+    await insertMeetings(id, ids(200).map((m) => [m, 'mp']))
 
     const baseline = await startCost(id)
     const [result, ms] = await timed(() =>
@@ -270,16 +269,16 @@ describe.each(BACKENDS)('servers panic on %s', (backend) => {
 
     expect(result).toEqual({
       stdout: '',
-      stderr: ids(60).map((m) => `warning: Could not end meeting id=${m}: no reply from 127.0.0.1:${bbb!.port} within 1 s\n`).join('') + partial(id, 60, 60),
+      stderr: ids(200).map((m) => `warning: Could not end meeting id=${m}: no reply from 127.0.0.1:${bbb!.port} within 1 s\n`).join('') + partial(id, 200, 200),
       code: 5,
     })
-    // The calls: about 2 s (the first round times out, then the rest together), not 6 rounds of 1 s.
+    // The calls: about 2 s (the first round times out, then the rest together), not 20 rounds of 1 s.
+    // The limits are far from 20 s but generous, so that a loaded machine does not fail the test.
     await bbb!.idle()
-    expect(bbb!.span()).toBeLessThan(3500)
-    // The whole panic: that plus what a command costs to start (about 2.6 s in all on an idle machine).
-    expect(ms - baseline).toBeLessThan(4000)
+    expect(bbb!.span()).toBeLessThan(8000)
+    expect(ms - baseline).toBeLessThan(10000)
     // Every meeting was still asked once.
-    expect(endCalls().map(([m]) => m)).toEqual(ids(60))
+    expect(endCalls().map(([m]) => m).sort()).toEqual(ids(200))
     expect(await meetingRows()).toEqual([])
     expect(await stateOf(id)).toBe('disabled')
   })
@@ -301,8 +300,8 @@ describe.each(BACKENDS)('servers panic on %s', (backend) => {
           .join('') + partial(id, 30, 30),
       code: 5,
     })
-    // Two rounds of 0.5 s.
-    expect(ms - baseline).toBeLessThan(3000)
+    // Two rounds of 0.5 s, and far below one 0.5 s timeout per meeting in a row (15 s).
+    expect(ms - baseline).toBeLessThan(7000)
     expect(await meetingRows()).toEqual([])
   })
 

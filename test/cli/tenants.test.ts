@@ -1,14 +1,13 @@
 // The `tenants` commands as a user and a script see them: the built binary, stdout, stderr and the
-// exit code compared exactly, on SQLite and on PostgreSQL. Tenants a test starts from, and the
-// lrs_*/kc_* fields that only Scalelite's rake tasks set, are written with plain SQL: every CLI run
-// costs a process start.
+// exit code compared exactly, on SQLite, PostgreSQL and Redis. Tenants a test starts from, and the
+// lrs_*/kc_* fields that only Scalelite's rake tasks set, are written by the fixture helpers (plain SQL,
+// or on Redis the keys as Scalelite writes them): every CLI run costs a process start.
 //
 // Each test has its own database, so the tests of a section run concurrently.
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, test } from 'vitest'
 import { cli, json, type CliResult } from '../support/cli.ts'
 import { BACKENDS, freshDb, removeTempDirs, type Backend, type TestDb } from '../support/db.ts'
-import { createSchema } from '../support/server-fixtures.ts'
 
 afterAll(removeTempDirs)
 
@@ -48,18 +47,18 @@ function idOf(result: CliResult): string {
 
 /** The schema, as the first command leaves it, and these tenants as another program writes them. */
 async function seed(db: TestDb, ...tenants: [name: string, secrets: string][]): Promise<Tenant[]> {
-  await createSchema(db)
+  await db.prepare()
   const seeded: Tenant[] = []
   for (const [name, secrets] of tenants) {
     const tenant = { id: randomUUID(), name, secrets }
-    await db.query('INSERT INTO tenants (id, name, secrets) VALUES ($1, $2, $3)', tenant.id, name, secrets)
+    await db.insertTenant(tenant)
     seeded.push(tenant)
   }
   return seeded
 }
 
-/** The tenants table, sorted by name. */
-const rows = (db: TestDb) => db.query<Tenant>('SELECT id, name, secrets FROM tenants ORDER BY name')
+/** The tenants as stored, sorted by name. */
+const rows = (db: TestDb) => db.tenantRows()
 
 const withDb = (backend: Backend) =>
   test.extend<{ db: TestDb }>({
@@ -180,20 +179,17 @@ describe.each(BACKENDS)('tenants on %s', (backend) => {
     it('shows the lrs_*/kc_* fields that are set, between secrets and id, in the model order', async ({ db, expect }) => {
       const [full, partial] = await seed(db, ['full', 'full-secret'], ['partial', 'partial-secret'])
       // Set in another order than the model's, as the rake tasks (or anyone with SQL) might.
-      await db.query(
-        'UPDATE tenants SET kc_password=$1, kc_username=$2, kc_client_secret=$3, kc_client_id=$4, kc_token_url=$5, ' +
-          'lrs_password=$6, lrs_username=$7, lrs_endpoint=$8 WHERE id=$9',
-        'kc-pass',
-        'kc-user',
-        'kc-client-secret',
-        'kc-client',
-        'https://kc.example.com/token',
-        'lrs-pass',
-        'lrs-user',
-        'https://lrs.example.com/xapi',
-        full.id,
-      )
-      await db.query('UPDATE tenants SET kc_client_id=$1, lrs_endpoint=$2 WHERE id=$3', 'kc-client', 'https://lrs.example.com/xapi', partial.id)
+      await db.setTenant(full.id, {
+        kc_password: 'kc-pass',
+        kc_username: 'kc-user',
+        kc_client_secret: 'kc-client-secret',
+        kc_client_id: 'kc-client',
+        kc_token_url: 'https://kc.example.com/token',
+        lrs_password: 'lrs-pass',
+        lrs_username: 'lrs-user',
+        lrs_endpoint: 'https://lrs.example.com/xapi',
+      })
+      await db.setTenant(partial.id, { kc_client_id: 'kc-client', lrs_endpoint: 'https://lrs.example.com/xapi' })
 
       const [showFull, showPartial, listed] = await Promise.all([
         run(db)('tenants', 'show', 'full', '--json'),
@@ -221,16 +217,14 @@ describe.each(BACKENDS)('tenants on %s', (backend) => {
 
     it('piped: field<TAB>value lines; secrets and the lrs/kc passwords masked unless --show-secrets', async ({ db, expect }) => {
       const [t] = await seed(db, ['acme', 'short:exactly12chr:a-much-longer-secret'])
-      await db.query(
-        'UPDATE tenants SET lrs_endpoint=$1, lrs_username=$2, lrs_password=$3, kc_client_id=$4, kc_client_secret=$5, kc_password=$6 WHERE id=$7',
-        'https://lrs.example.com/xapi',
-        'lrs-user',
-        'lrs-password-long',
-        'kc-client',
-        'kcsecret',
-        'kc-password-long',
-        t.id,
-      )
+      await db.setTenant(t.id, {
+        lrs_endpoint: 'https://lrs.example.com/xapi',
+        lrs_username: 'lrs-user',
+        lrs_password: 'lrs-password-long',
+        kc_client_id: 'kc-client',
+        kc_client_secret: 'kcsecret',
+        kc_password: 'kc-password-long',
+      })
 
       const [masked, shown] = await Promise.all([run(db)('tenants', 'show', 'acme'), run(db)('tenants', 'show', 'acme', '--show-secrets')])
 

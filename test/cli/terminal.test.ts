@@ -1,7 +1,7 @@
 // The CLI on a real terminal (a pseudo-terminal from util-linux `script`) against the CLI in a pipe:
 // the [y/N] question of the destructive commands, colour, and tables. Confirmation and rendering do
 // not depend on the database, so these run on SQLite only; the rows a test starts from are written
-// with plain SQL.
+// by the fixture helpers of test/support/db.ts.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -51,16 +51,16 @@ async function seed(db: TestDb, servers: ServerRow[], tenants: string[] = []): P
     for (const m of [1, 2]) await insertMeeting(db, `${s.id}-meeting-${m}`, s.id)
   }
   const seeded = tenants.map((name) => ({ id: randomUUID(), name }))
-  for (const t of seeded) await db.query('INSERT INTO tenants (id, name, secrets) VALUES ($1, $2, $3)', t.id, t.name, `${t.name}-secret`)
+  for (const t of seeded) await db.insertTenant({ ...t, secrets: `${t.name}-secret` })
   return seeded
 }
 
 /** What a test checks the database for after a destructive command: its object, and for servers its state and meetings. */
 async function state(db: TestDb, kind: 'server' | 'tenant', id: string): Promise<string> {
-  if (kind === 'tenant') return (await db.query('SELECT id FROM tenants WHERE id = $1', id)).length ? 'present' : 'gone'
-  const [row] = await db.query<{ state: string }>('SELECT state FROM servers WHERE id = $1', id)
-  const meetings = await db.query('SELECT id FROM meetings WHERE server_id = $1', id)
-  return row ? `${row.state}, ${meetings.length} meetings` : 'gone'
+  if (kind === 'tenant') return (await db.tenantRows()).some((t) => t.id === id) ? 'present' : 'gone'
+  const state = await db.serverState(id)
+  const meetings = (await db.meetingRows()).filter((m) => m.server_id === id)
+  return state ? `${state}, ${meetings.length} meetings` : 'gone'
 }
 
 // The destructive commands: their question, what they print, and the database before and after.
@@ -165,7 +165,7 @@ describe.concurrent('which streams make a terminal', () => {
 
     expect(noStdin).toEqual({ screen: `Tenant id=${t1!.id} was destroyed\n`, code: 0, asked: false })
     expect(noStderr).toEqual({ screen: `Tenant id=${t2!.id} was destroyed\n`, code: 0, asked: false })
-    expect(await db.query('SELECT id FROM tenants')).toEqual([])
+    expect(await db.tenantRows()).toEqual([])
   })
 })
 

@@ -97,7 +97,7 @@ describe.concurrent('usage errors: exit 2, one line on stderr, nothing on stdout
 
 describe.concurrent('the database URL', () => {
   const MYSQL = 'mysql://u:pw@h/db'
-  const unsupported = "Unsupported database URL 'mysql://u:****@h/db': use file:PATH or postgresql://…"
+  const unsupported = "Unsupported database URL 'mysql://u:****@h/db': use file:PATH, postgresql://… or redis://…"
 
   test('an unsupported scheme is exit 2 and never shows the password', async ({ expect }) => {
     const home = tempDir()

@@ -24,6 +24,13 @@ export interface StandInMeeting {
   moderatorPw?: string | null
   /** Overrides defaultEnd for this meeting. */
   end?: EndReply
+  /** What getMeetings reports for this meeting (0, 0, 0, false and 0 when not given). */
+  participantCount?: number
+  moderatorCount?: number
+  videoCount?: number
+  isBreakout?: boolean
+  /** ms since the epoch. */
+  createTime?: number
 }
 
 export interface StandInOptions {
@@ -40,8 +47,12 @@ export interface StandInOptions {
   hang?: boolean
   /** Answer every request with this body (HTTP 200, text/html), which has no returncode. */
   garbage?: string
-  /** What the API root reports as bbbVersion. */
-  bbbVersion?: string
+  /** What the API root reports as bbbVersion; null leaves the element out. */
+  bbbVersion?: string | null
+  /** getMeetings answers FAILED with this messageKey and message. */
+  getMeetingsFails?: { messageKey: string; message: string }
+  /** The API root answers FAILED with this messageKey and message. */
+  rootFails?: { messageKey: string; message: string }
   /** Called as each request arrives, after it is recorded. */
   onRequest?: (request: RecordedRequest) => void
 }
@@ -224,6 +235,7 @@ export class BbbStandIn {
 
     switch (request.action) {
       case '':
+        if (this.options.rootFails) return [200, failed(this.options.rootFails.messageKey, this.options.rootFails.message)]
         return [200, this.rootReply()]
       case 'end': {
         const id = param(request, 'meetingID')
@@ -238,16 +250,19 @@ export class BbbStandIn {
         return [200, responseXml('SUCCESS', { messageKey: 'sentEndMeetingRequest', message: MESSAGES.sentEndMeetingRequest })]
       }
       case 'getMeetings': {
+        if (this.options.getMeetingsFails) return [200, failed(this.options.getMeetingsFails.messageKey, this.options.getMeetingsFails.message)]
         const running = Object.keys(meetings).filter((id) => !this.ended.has(id))
         if (running.length === 0)
           return [200, responseXml('SUCCESS', { messageKey: 'noMeetings', message: 'no meetings were found on this server' }, '<meetings/>')]
         const list = running
-          .map(
-            (id) =>
-              `<meeting><meetingName>${xmlEscape(id)}</meetingName><meetingID>${xmlEscape(id)}</meetingID><createTime>0</createTime>` +
-              '<participantCount>0</participantCount><moderatorCount>0</moderatorCount><videoCount>0</videoCount>' +
-              '<isBreakout>false</isBreakout><metadata/></meeting>',
-          )
+          .map((id) => {
+            const m = meetings[id] as StandInMeeting
+            return (
+              `<meeting><meetingName>${xmlEscape(id)}</meetingName><meetingID>${xmlEscape(id)}</meetingID><createTime>${m.createTime ?? 0}</createTime>` +
+              `<participantCount>${m.participantCount ?? 0}</participantCount><moderatorCount>${m.moderatorCount ?? 0}</moderatorCount>` +
+              `<videoCount>${m.videoCount ?? 0}</videoCount><isBreakout>${m.isBreakout === true}</isBreakout><metadata/></meeting>`
+            )
+          })
           .join('')
         return [200, responseXml('SUCCESS', {}, `<meetings>${list}</meetings>`)]
       }
@@ -257,7 +272,8 @@ export class BbbStandIn {
   }
 
   private rootReply(): string {
-    return responseXml('SUCCESS', { version: '2.0', bbbVersion: this.options.bbbVersion ?? '3.0.24' })
+    const version = this.options.bbbVersion === undefined ? '3.0.24' : this.options.bbbVersion
+    return responseXml('SUCCESS', version === null ? { version: '2.0' } : { version: '2.0', bbbVersion: version })
   }
 }
 

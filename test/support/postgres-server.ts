@@ -26,7 +26,8 @@ function pgBin(): string {
   throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set TEST_PG_URL to a server of your own)')
 }
 
-function freePort(): Promise<number> {
+/** A free port on 127.0.0.1 (bound, then closed). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.listen(0, '127.0.0.1', () => {

@@ -21,7 +21,10 @@ describe('database URLs', () => {
     expect(providerOf('file:./x.db')).toBe('sqlite')
     expect(providerOf('postgresql://h/db')).toBe('postgres')
     expect(providerOf('postgres://h/db')).toBe('postgres')
-    expect(() => providerOf('mysql://u:pw@h/db')).toThrow("Unsupported database URL 'mysql://u:****@h/db': use file:PATH or postgresql://…")
+    expect(providerOf('redis://:pw@h:6379/0')).toBe('redis')
+    expect(providerOf('rediss://h')).toBe('redis')
+    expect(providerOf('unix:///run/redis/redis.sock')).toBe('redis')
+    expect(() => providerOf('mysql://u:pw@h/db')).toThrow("Unsupported database URL 'mysql://u:****@h/db': use file:PATH, postgresql://… or redis://…")
   })
 
   test('file URLs name a path', () => {

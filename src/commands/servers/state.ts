@@ -1,8 +1,18 @@
 import type { Command } from 'commander'
 import type { ServerState } from '../../db/store.ts'
-import { showServer } from '../../io/views.ts'
+import { NotFoundError } from '../../errors.ts'
+import { showServer, showStateChanges } from '../../io/views.ts'
+import { parseInput } from '../../schemas/parse.ts'
+import { describeSelector, selectorSchema } from '../../schemas/selector.ts'
 import { action, examples } from '../context.ts'
 import { resolveServer } from '../resolve.ts'
+import { selectServers } from '../select.ts'
+
+interface Options {
+  tag?: string
+  state?: string
+  all?: boolean
+}
 
 const VERBS: { verb: string; state: ServerState; summary: string }[] = [
   { verb: 'enable', state: 'enabled', summary: 'let the balancer place new meetings on a server' },
@@ -15,16 +25,37 @@ export function register(servers: Command): void {
     servers
       .command(verb)
       .summary(summary)
-      .description(`Set the server state to ${state}. Repeating it changes nothing and exits 0.`)
-      .argument('<server>', 'id, hostname or unique id prefix')
-      .addHelpText('after', examples(`scalelite-admin servers ${verb} bbb1.example.com`))
+      .description(
+        `Set the state of a server, or of every server that --tag, --state or --all selects, to ${state}. ` +
+          'Repeating it changes nothing and exits 0. A selection changes all its servers in one transaction ' +
+          'and lists each; one that matches no server is refused (exit 3).',
+      )
+      .argument('[server]', 'id, hostname or unique id prefix')
+      .option('--tag <tag>', "every server with this tag ('' for untagged ones)")
+      .option('--state <state>', 'every server in this state: enabled, cordoned or disabled')
+      .option('--all', 'every server')
+      .addHelpText(
+        'after',
+        examples(`scalelite-admin servers ${verb} bbb1.example.com`, `scalelite-admin servers ${verb} --tag rack-2`, `scalelite-admin servers ${verb} --state cordoned --json`),
+      )
       .action(
-        action(async (ctx, ref: string) => {
-          const store = await ctx.store()
-          const server = await resolveServer(store, ref)
-          const updated = await store.updateServer(server.id, { state })
+        action(async (ctx, ref: string | undefined, options: Options) => {
+          const selector = parseInput(selectorSchema, { ref, ...options })
 
-          showServer(ctx.out, updated)
+          const store = await ctx.store()
+          if (selector.kind === 'one') {
+            const server = await resolveServer(store, selector.ref)
+            const updated = await store.updateServer(server.id, { state })
+            return showServer(ctx.out, updated)
+          }
+          const before = selectServers(await store.listServers(), selector)
+          if (before.length === 0) throw new NotFoundError(`No servers match ${describeSelector(selector)}; nothing was changed`)
+          const after = await store.applyServerChanges(before.map((s) => ({ kind: 'update', id: s.id, changes: { state } })))
+
+          showStateChanges(
+            ctx.out,
+            after.map((server, i) => ({ previous: before[i]!.state, server })),
+          )
         }),
       )
   }

@@ -41,10 +41,21 @@ export function register(servers: Command): void {
           const { endMeetings } = await import('../../bbb/end-meetings.ts')
           const meetings = await store.meetingsOf(server.id)
           // A row goes only after its end call was tried, so a panic killed half-way can be re-run.
+          // Rows are removed in batches (every 50 tried meetings or 200 ms), not one write each.
+          let tried: string[] = []
+          let lastWrite = Date.now()
+          const removeTried = async () => {
+            const ids = tried
+            tried = []
+            lastWrite = Date.now()
+            if (ids.length > 0) await store.deleteMeetings(server.id, ids)
+          }
           const outcomes = await endMeetings(server, meetings, settings, async ({ meetingId, error }) => {
             if (error !== undefined) ctx.out.warn(`Could not end meeting id=${meetingId}: ${error}`)
-            await store.deleteMeetings(server.id, [meetingId])
+            tried.push(meetingId)
+            if (tried.length >= 50 || Date.now() - lastWrite >= 200) await removeTried()
           })
+          await removeTried()
           const failed = outcomes.filter((o) => o.error !== undefined)
           if (failed.length > 0)
             throw new PartialFailureError(

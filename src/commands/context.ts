@@ -33,16 +33,16 @@ export class Context {
 
   store(): Promise<Store> {
     if (!this.opened) {
-      const { url } = databaseUrl(this.options.databaseUrl, this.env)
-      this.opened = this.open(url)
+      const { url, isDefault } = databaseUrl(this.options.databaseUrl, this.env)
+      this.opened = this.open(url, isDefault)
     }
     return this.opened
   }
 
   /** Opens a store at another URL (import's source), with the same options; the caller closes it. */
-  async open(url: string): Promise<Store> {
+  async open(url: string, isDefault = false): Promise<Store> {
     const { openStore } = await import('../db/index.ts')
-    return openStore(url, this.env, { redisCa: this.options.redisCa, warn: (message) => this.out.warn(message) })
+    return openStore(url, this.env, { redisCa: this.options.redisCa, warn: (message) => this.out.warn(message), createFolder: isDefault })
   }
 
   async close(): Promise<void> {

@@ -46,13 +46,16 @@ export interface OpenOptions {
   redisCa?: string
   /** Where the store's warnings go (stderr, as `warning:` lines). */
   warn?: (message: string) => void
+  /** SQLite: create the file's folder when missing (the default database only; a typo in a path given
+   * by the operator must not quietly make an empty fleet somewhere else). */
+  createFolder?: boolean
 }
 
 export async function openStore(url: string, env: Record<string, string | undefined> = process.env, options: OpenOptions = {}): Promise<Store> {
   const provider = providerOf(url)
   if (provider === 'redis') return openRedis(url, env, options)
   const { SqlStore } = await import('./sql-store.ts')
-  if (provider === 'sqlite') return new SqlStore(await openSqlite(url), 'sqlite')
+  if (provider === 'sqlite') return new SqlStore(await openSqlite(url, options.createFolder === true), 'sqlite')
   return new SqlStore(await openPostgres(url, env), 'postgres')
 }
 
@@ -63,7 +66,7 @@ async function openRedis(url: string, env: Record<string, string | undefined>, o
   return new RedisStore(client, namespaceOf(env), options.warn)
 }
 
-async function openSqlite(url: string): Promise<Db> {
+async function openSqlite(url: string, createFolder: boolean): Promise<Db> {
   const file = sqlitePath(url)
   const [{ default: Database }, { PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
     import('better-sqlite3'),
@@ -73,6 +76,8 @@ async function openSqlite(url: string): Promise<Db> {
 
   try {
     if (!existsSync(file)) {
+      if (!createFolder && !existsSync(path.dirname(path.resolve(file))))
+        throw new FatalError(`cannot create the SQLite database ${file}: the folder ${path.dirname(path.resolve(file))} does not exist`)
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
       // The database holds BBB secrets: readable by its owner only.
       closeSync(openSync(file, 'a', 0o600))

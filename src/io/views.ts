@@ -1,6 +1,7 @@
 // How each kind of result is shown: the API's JSON with --json, else a table or a record for people.
 // Commands hand their result here; one place decides how a server or a tenant looks.
 import type { ChalkInstance } from 'chalk'
+import { redactUrl } from '../redact.ts'
 import type { Server, ServerState, Tenant } from '../db/store.ts'
 import { exportJson, exportYaml, type exportDocument, type SyncReport } from '../schemas/fleet-file.ts'
 import { serverHostname, serverJson } from '../schemas/server.ts'
@@ -18,7 +19,7 @@ function serverCells(out: Output, server: Server): [keyof ReturnType<typeof serv
   const json = serverJson(server)
   return [
     ['id', json.id],
-    ['url', json.url],
+    ['url', out.showSecrets ? json.url : redactUrl(json.url)],
     ['secret', out.secret(json.secret)],
     ['tag', json.tag],
     ['bbb_version', json.bbb_version],

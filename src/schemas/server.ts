@@ -6,6 +6,8 @@ import { blankToUndefined } from './parse.ts'
 const NEEDS_URL_AND_SECRET = 'Server needs a URL and a secret'
 
 function parseHttpUrl(text: string): URL | null {
+  // The WHATWG parser repairs `https:///api` (host "api") and `http:/host`; insist on scheme://host.
+  if (!/^https?:\/\/[^/?#\s]/i.test(text.trim())) return null
   try {
     const url = new URL(text)
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : null

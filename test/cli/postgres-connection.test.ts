@@ -1,49 +1,30 @@
 // Connection problems on PostgreSQL: one clear line, exit 1, never the password, never a hang.
-import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { cli } from '../support/cli.ts'
+import { freePort, silentListener } from '../support/ports.ts'
 import { PG_TEST_PASSWORD } from '../support/postgres-server.ts'
 
 const PASSWORD = 'Sup3r-S3cret-Pw'
 
-/** A 127.0.0.1 port where nothing listens. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-let silent: Server
+let silent: { port: number; close(): Promise<void> }
 let silentPort: number
-const sockets = new Set<Socket>()
 
 beforeAll(async () => {
-  // Accepts connections and never says a word: a server that hangs.
-  silent = createServer((socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-  silentPort = (silent.address() as { port: number }).port
+  silent = await silentListener()
+  silentPort = silent.port
 })
 
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy()
-  await new Promise<void>((resolve) => silent.close(() => resolve()))
-})
+afterAll(() => silent.close())
 
 describe('PostgreSQL connection failures', () => {
   test('refused: one line, exit 1, the password masked', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const result = await cli(['servers', 'list'], { db: `postgresql://admin:${PASSWORD}@127.0.0.1:${port}/scalelite` })
     expect(result).toEqual({ stdout: '', stderr: `error: cannot connect to PostgreSQL at 127.0.0.1:${port}/scalelite: connection refused\n`, code: 1 })
   })
 
   test('refused with --json: the API error body, nothing on stdout', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const result = await cli(['servers', 'list', '--json'], { db: `postgres://admin:${PASSWORD}@127.0.0.1:${port}/scalelite` })
     expect(result).toEqual({ stdout: '', stderr: `{"error":"cannot connect to PostgreSQL at 127.0.0.1:${port}/scalelite: connection refused"}\n`, code: 1 })
   })

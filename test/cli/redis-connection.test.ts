@@ -4,12 +4,11 @@
 // case has a redis-server of its own (test/support/redis-server.ts) on 127.0.0.1 or a unix socket.
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer, type Server, type Socket } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { cli, json } from '../support/cli.ts'
 import { removeTempDirs, tempDir } from '../support/db.ts'
-import { freePort } from '../support/postgres-server.ts'
+import { freePort, silentListener } from '../support/ports.ts'
 import { startRedis, type RedisServer } from '../support/redis-server.ts'
 
 afterAll(removeTempDirs)
@@ -98,22 +97,13 @@ describe('passwords and ACL users', () => {
 })
 
 describe('no server, a silent one, a missing socket', () => {
-  let silent: Server
+  let silent: { port: number; close(): Promise<void> }
   let silentPort: number
-  const sockets = new Set<Socket>()
   beforeAll(async () => {
-    // Accepts connections and never says a word.
-    silent = createServer((socket) => {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-    })
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-    silentPort = (silent.address() as { port: number }).port
+    silent = await silentListener()
+    silentPort = silent.port
   })
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy()
-    await new Promise<void>((resolve) => silent.close(() => resolve()))
-  })
+  afterAll(() => silent.close())
 
   test('refused: one line, exit 1, the password masked', async () => {
     const port = await freePort()

@@ -391,8 +391,6 @@ describe.each(BACKENDS)('servers on %s', (backend) => {
     })
 
     it('a path that does not end in /api is added with a warning on stderr', async ({ db, expect }) => {
-      // TODO: two first commands at once on a new PostgreSQL database race in src/db/migrate.ts (an
-      // unfinished migration row reads as a failed one before the lock); this test is about the warning.
       await seed(db)
       const sa = runner(db)
       const url = 'https://bbb1.example.com/bigbluebutton'

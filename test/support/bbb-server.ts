@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import http from 'node:http'
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { freePort } from './ports.ts'
 
 export type Algorithm = 'sha1' | 'sha256' | 'sha512'
 export const ALGORITHMS: Algorithm[] = ['sha1', 'sha256', 'sha512']
@@ -287,17 +288,8 @@ export async function startBbb(options: StandInOptions): Promise<BbbStandIn> {
   return new BbbStandIn(server, (server.address() as net.AddressInfo).port, options)
 }
 
-/** A port on 127.0.0.1 where nothing listens (bound, then closed): connections are refused. */
-export function deadPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
+/** A port on 127.0.0.1 where nothing listens: connections are refused. */
+export const deadPort = freePort
 
 /**
  * A port on 127.0.0.1 whose new connections never complete: a child process listens there with a tiny

@@ -3,7 +3,7 @@
 // unprivileged `postgres` user. Used by the tests' globalSetup and by the benchmark.
 import { execFileSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from './ports.ts'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -27,17 +27,6 @@ function pgBin(): string {
 }
 
 /** A free port on 127.0.0.1 (bound, then closed). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
-}
-
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = pgBin()
   const dir = mkdtempSync(path.join(tmpdir(), 'sa-pg-'))

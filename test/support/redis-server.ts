@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
-import { freePort } from './postgres-server.ts'
+import { freePort } from './ports.ts'
 
 export interface RedisServer {
   /** The unix socket. */

@@ -5,7 +5,7 @@
 import { Document, isMap, isScalar, type Node, Pair, parseDocument, Scalar, YAMLMap } from 'yaml'
 import type { Server } from '../db/store.ts'
 import { UsageError } from '../errors.ts'
-import { serverUrlKey } from './server.ts'
+import { isServerUrl, serverUrlKey } from './server.ts'
 
 /** The keys a server may have in the file, and those of the verbose dump that sync ignores. */
 const SYNC_KEYS = ['url', 'secret', 'enabled', 'load_multiplier', 'tag']
@@ -75,15 +75,6 @@ function shown(node: unknown): string {
   return JSON.stringify((node as Node | null)?.toJSON?.() ?? node)
 }
 
-function httpUrl(text: string): boolean {
-  try {
-    const url = new URL(text)
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
-  } catch {
-    return false
-  }
-}
-
 /** A scalar's value as text; undefined for null, blank or a collection. */
 function text(node: unknown): string | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined) return undefined
@@ -112,7 +103,7 @@ function entryOf(id: string, params: unknown): FleetEntry {
   if (bad.length > 0) throw invalid(`Server id=${id} has bad parameters: [${bad.map((k) => JSON.stringify(k)).join(', ')}]`)
   const multiplier = loadMultiplier(id, fields.get('load_multiplier'))
   const url = text(fields.get('url')) ?? `https://${id}/bigbluebutton/api`
-  if (!httpUrl(url)) throw invalid(`Server id=${id} has invalid url=${url}`)
+  if (!isServerUrl(url)) throw invalid(`Server id=${id} has invalid url=${url}`)
 
   // Our own checks, where Scalelite would take any value as true.
   const enabledNode = fields.get('enabled')

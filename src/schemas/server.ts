@@ -16,6 +16,9 @@ function parseHttpUrl(text: string): URL | null {
   }
 }
 
+/** http:// or https:// followed by a host, as a server URL must be (in commands and in sync files). */
+export const isServerUrl = (text: string) => parseHttpUrl(text) !== null
+
 /** Scheme and host lower-cased, trailing slashes ignored: two URLs with the same key are the same server. */
 export function serverUrlKey(text: string): string {
   const url = parseHttpUrl(text)
@@ -77,7 +80,7 @@ export const serverAddSchema = z
   })
   // Checked once the fields are there, so that a missing secret is reported as missing, as in
   // Scalelite, even when the URL given is malformed too.
-  .refine((input) => parseHttpUrl(input.url) !== null, {
+  .refine((input) => isServerUrl(input.url), {
     path: ['url'],
     error: (issue) => badUrl((issue.input as { url: string }).url),
   })

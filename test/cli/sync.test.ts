@@ -409,6 +409,7 @@ describe.each(SQL_BACKENDS)('servers sync on %s', (backend) => {
     ['a load_multiplier in words', 'servers:\n  bbb1:\n    secret: s\n    load_multiplier: lots\n', 'Server id=bbb1 has invalid load_multiplier=lots'],
     ['an ftp url', 'servers:\n  bbb1:\n    secret: s\n    url: ftp://bbb1.example.com/api\n', 'Server id=bbb1 has invalid url=ftp://bbb1.example.com/api'],
     ['a url without a scheme', 'servers:\n  bbb1:\n    secret: s\n    url: bbb1.example.com\n', 'Server id=bbb1 has invalid url=bbb1.example.com'],
+    ['a url with no host before the path', 'servers:\n  bbb1:\n    secret: s\n    url: https:///api\n', 'Server id=bbb1 has invalid url=https:///api'],
     // Ours, where Scalelite would take anything for true.
     ['enabled in words', 'servers:\n  bbb1:\n    secret: s\n    enabled: sometimes\n', 'Server id=bbb1 has invalid enabled=sometimes (true or false)'],
     [

@@ -71,6 +71,15 @@ function adapterFor(provider) {
     connect: () => make().connect(),
     connectToShadowDb: async () => {
       const adapter = await make().connect()
+      // adapter-pg splits a script on every ';', quoted ones too (a trigger function's body); send it
+      // whole, as the runtime runner (src/db/migrate.ts) does with the simple-query protocol.
+      adapter.executeScript = async (script) => {
+        try {
+          await adapter.client.query(script)
+        } catch (error) {
+          adapter.onError(error)
+        }
+      }
       await adapter.executeScript('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;')
       return adapter
     },

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { closeContext, examples } from './commands/context.ts'
+import { registerAudit } from './commands/audit.ts'
 import { registerImport } from './commands/import.ts'
 import { registerServers } from './commands/servers/index.ts'
 import { registerTenants } from './commands/tenants/index.ts'
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerServers(program)
   registerTenants(program)
   registerImport(program)
+  registerAudit(program)
 
   // Commander reports through exceptions, printed by main() like every other error.
   const quiet = (command: Command) => {

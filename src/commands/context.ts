@@ -6,6 +6,7 @@ import type { Store } from '../db/store.ts'
 import { UsageError } from '../errors.ts'
 import { Output } from '../io/output.ts'
 import { processTerminal, type Terminal } from '../io/terminal.ts'
+import { redact } from '../redact.ts'
 
 export interface GlobalOptions {
   databaseUrl?: string
@@ -13,6 +14,8 @@ export interface GlobalOptions {
   json?: boolean
   color?: boolean
   showSecrets?: boolean
+  /** --reason of a changing command, for its audit row. */
+  reason?: string
 }
 
 export class Context {
@@ -23,6 +26,8 @@ export class Context {
     readonly env: Env,
     readonly term: Terminal,
     readonly options: GlobalOptions,
+    /** The command path (`servers update`) and the command line with secrets masked, for the audit trail. */
+    readonly invocation: { action: string; command: string } = { action: 'unknown', command: '' },
   ) {
     this.out = new Output(term, options.json === true, options.showSecrets === true)
   }
@@ -41,8 +46,9 @@ export class Context {
 
   /** Opens a store at another URL (import's source), with the same options; the caller closes it. */
   async open(url: string, isDefault = false): Promise<Store> {
-    const { openStore } = await import('../db/index.ts')
-    return openStore(url, this.env, { redisCa: this.options.redisCa, warn: (message) => this.out.warn(message), createFolder: isDefault })
+    const [{ openStore }, { processActor }] = await Promise.all([import('../db/index.ts'), import('../db/audit.ts')])
+    const actor = { ...processActor(this.invocation.action, this.invocation.command), reason: this.options.reason?.trim() || null }
+    return openStore(url, this.env, { redisCa: this.options.redisCa, warn: (message) => this.out.warn(message), createFolder: isDefault, actor })
   }
 
   async close(): Promise<void> {
@@ -64,10 +70,46 @@ export class Context {
 let current: Context | undefined
 
 /** The context of this run (one command per process). */
-export function contextOf(command: Command, env: Env, term?: Terminal): Context {
+export function contextOf(command: Command, env: Env, term?: Terminal, argv: string[] = process.argv.slice(2)): Context {
   const options = command.optsWithGlobals<GlobalOptions>()
-  current = new Context(env, term ?? processTerminal(env, options.color !== false), options)
+  current = new Context(env, term ?? processTerminal(env, options.color !== false), options, { action: commandPath(command), command: maskedCommandLine(command, argv) })
   return current
+}
+
+/** `servers update`: the names from the noun down to this command. */
+function commandPath(command: Command): string {
+  const names: string[] = []
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name())
+  return names.join(' ')
+}
+
+/** Options whose values are secrets; arguments named secret or secrets are secrets too. */
+const SECRET_OPTIONS = new Set(['--secret', '--secrets', '--lrs-password', '--kc-client-secret', '--kc-password'])
+
+/**
+ * The command line as typed, for the audit trail, with every secret as `****`: the values of secret
+ * options and arguments (`-`, read from stdin, stays), and URL passwords (--database-url).
+ */
+export function maskedCommandLine(command: Command, argv: string[]): string {
+  const secretArgs = new Set<string>()
+  command.registeredArguments.forEach((argument, i) => {
+    const value = command.processedArgs[i] as unknown
+    if (/^secrets?$/.test(argument.name()) && typeof value === 'string' && value !== '-') secretArgs.add(value)
+  })
+  const words: string[] = ['scalelite-admin']
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string
+    const [flag, inline] = word.startsWith('--') ? [word.split('=')[0] as string, word.includes('=')] : [word, false]
+    if (SECRET_OPTIONS.has(flag)) {
+      if (inline) words.push(word.slice(word.indexOf('=') + 1) === '-' ? word : `${flag}=****`)
+      else {
+        words.push(word)
+        const value = argv[i + 1]
+        if (value !== undefined) words.push(value === '-' ? value : '****'), i++
+      }
+    } else words.push(secretArgs.has(word) ? '****' : redact(word))
+  }
+  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ')
 }
 
 export async function closeContext(): Promise<void> {
@@ -84,6 +126,9 @@ export function action<Args extends unknown[]>(body: (ctx: Context, ...args: Arg
     await body(contextOf(command, process.env), ...(args.slice(0, -1) as Args))
   }
 }
+
+/** The option every changing command takes, for its audit row. */
+export const REASON = ['--reason <text>', 'why: recorded with the change in the audit trail (scalelite-admin audit)'] as const
 
 /** The "Examples:" block at the end of a command's --help. */
 export function examples(...lines: string[]): string {

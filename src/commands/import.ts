@@ -5,7 +5,7 @@ import { TENANT_EXTRA_FIELDS } from '../db/store.ts'
 import { ConflictError, UsageError } from '../errors.ts'
 import { redactUrl } from '../redact.ts'
 import { serverUrlKey } from '../schemas/server.ts'
-import { action, examples } from './context.ts'
+import { REASON, action, examples } from './context.ts'
 
 export interface ImportReport {
   added: string[]
@@ -31,6 +31,7 @@ export function registerImport(program: Command): void {
         'REDIS_NAMESPACE and --redis-ca apply to the Redis URL.',
     )
     .argument('<redis-url>', 'the Scalelite Redis: redis://…, rediss://… or unix:///path/to/redis.sock')
+    .option(...REASON)
     .addHelpText(
       'after',
       examples(

@@ -8,7 +8,7 @@ import { FatalError, UsageError } from '../errors.ts'
 import { redactUrl, registerSecret } from '../redact.ts'
 import { loadMigrations, migratePostgres, migrateSqlite } from './migrate.ts'
 import type { Db } from './sql-store.ts'
-import type { Store } from './store.ts'
+import type { AuditActor, Store } from './store.ts'
 
 export type Provider = 'sqlite' | 'postgres' | 'redis'
 
@@ -49,21 +49,23 @@ export interface OpenOptions {
   /** SQLite: create the file's folder when missing (the default database only; a typo in a path given
    * by the operator must not quietly make an empty fleet somewhere else). */
   createFolder?: boolean
+  /** Who is changing the database, for the audit rows (default: this process, no command line). */
+  actor?: AuditActor
 }
 
 export async function openStore(url: string, env: Record<string, string | undefined> = process.env, options: OpenOptions = {}): Promise<Store> {
   const provider = providerOf(url)
   if (provider === 'redis') return openRedis(url, env, options)
   const { SqlStore } = await import('./sql-store.ts')
-  if (provider === 'sqlite') return new SqlStore(await openSqlite(url, options.createFolder === true), 'sqlite')
-  return new SqlStore(await openPostgres(url, env), 'postgres')
+  if (provider === 'sqlite') return new SqlStore(await openSqlite(url, options.createFolder === true), 'sqlite', options.actor)
+  return new SqlStore(await openPostgres(url, env), 'postgres', options.actor)
 }
 
 /** ioredis, the key layout and the scripts load only here: the SQL path never pays for them. */
 async function openRedis(url: string, env: Record<string, string | undefined>, options: OpenOptions): Promise<Store> {
   const [{ connectRedis }, { RedisStore }, { namespaceOf }] = await Promise.all([import('./redis-connect.ts'), import('./redis-store.ts'), import('./redis-keys.ts')])
   const client = await connectRedis(url, { caFile: options.redisCa, warn: options.warn })
-  return new RedisStore(client, namespaceOf(env), options.warn)
+  return new RedisStore(client, namespaceOf(env), options.warn, options.actor)
 }
 
 async function openSqlite(url: string, createFolder: boolean): Promise<Db> {

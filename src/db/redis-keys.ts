@@ -26,6 +26,8 @@ export interface Keyspace {
   tenants: string
   tenant(id: string): string
   tenantName(name: string): string
+  /** Ours, not Scalelite's: the audit trail, a list of JSON rows (Scalelite never reads it). */
+  auditEvents: string
 }
 
 export function keyspace(namespace: string): Keyspace {
@@ -44,10 +46,11 @@ export function keyspace(namespace: string): Keyspace {
     tenants: `${p}tenants`,
     tenant: (id) => `${p}tenant:${id}`,
     tenantName: (name) => `${p}tenant_name:${name}`,
+    auditEvents: `${p}audit_events`,
   }
 }
 
-const RESERVED = new Set(['servers', 'server_enabled', 'server_load', 'cordoned_server_load', 'meetings', 'voice_bridges', 'tenants'])
+const RESERVED = new Set(['servers', 'server_enabled', 'server_load', 'cordoned_server_load', 'meetings', 'voice_bridges', 'tenants', 'audit_events'])
 
 /**
  * Whether a server id would collide with one of Scalelite's own keys: the poller keeps its counters at

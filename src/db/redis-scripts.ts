@@ -5,6 +5,76 @@
 //
 // Replies: a table whose first element says what happened ('OK', 'NOTFOUND', 'EXISTS', 'RETRY',
 // 'CONFLICT', 'MEETINGS'), then the data.
+//
+// Every script starts with AUDIT, which takes the first two ARGV (the audit list's key and the actor as
+// JSON) off the front, so the ARGV positions below are those after it.
+import { SECRET_FIELDS, REDACTED } from './store.ts'
+import { SERVER_AUDIT_FIELDS, TENANT_AUDIT_FIELDS } from './audit.ts'
+
+const lua = (names: readonly string[]) => `{ ${names.map((n) => `'${n}'`).join(', ')} }`
+
+/**
+ * The audit row of a change, appended to the list at ARGV[1] in the change's script, as the SQL store
+ * does in its transaction (audit.ts): the changed audited fields before and after, secrets redacted.
+ * ARGV[2]: {os_user, host, action, command, reason, at (ms), note_before, note_after}.
+ */
+const AUDIT = `
+local AUDIT_KEY = table.remove(ARGV, 1)
+local ACTOR = cjson.decode(table.remove(ARGV, 1))
+local SERVER_FIELDS = ${lua(SERVER_AUDIT_FIELDS)}
+local TENANT_FIELDS = ${lua(TENANT_AUDIT_FIELDS)}
+local SECRET = {}
+for _, f in ipairs(${lua(SECRET_FIELDS)}) do SECRET[f] = true end
+-- The audited fields of a hash (JSON null for a missing one), or false when the hash does not exist.
+local function auditFields(hashKey, names)
+  if redis.call('EXISTS', hashKey) == 0 then return false end
+  local values = redis.call('HMGET', hashKey, unpack(names))
+  local out = {}
+  for i, name in ipairs(names) do out[name] = values[i] or cjson.null end
+  return out
+end
+local function redacted(t)
+  local r = {}
+  for k, v in pairs(t) do if SECRET[k] and v ~= cjson.null then r[k] = '${REDACTED}' else r[k] = v end end
+  return r
+end
+local function merged(t, extra)
+  if type(extra) == 'table' then for k, v in pairs(extra) do t[k] = v end end
+  return t
+end
+-- The changed fields before and after (nil when nothing changed); false stands for no object.
+local function auditDiff(before, after, noteBefore, noteAfter)
+  if before and after then
+    local b, a = merged({}, noteBefore), merged({}, noteAfter)
+    for k, v in pairs(after) do if before[k] ~= v then b[k] = before[k]; a[k] = v end end
+    local any = false
+    for k, v in pairs(a) do if b[k] == v then b[k] = nil; a[k] = nil else any = true end end
+    if not any then return nil end
+    return redacted(b), redacted(a)
+  end
+  if not before and not after then return nil end
+  -- A create or a delete records the fields that are set.
+  local function set(t)
+    local r = {}
+    for k, v in pairs(t) do if v ~= cjson.null then r[k] = v end end
+    return r
+  end
+  local b, a = cjson.null, cjson.null
+  if before then b = redacted(set(merged(before, noteBefore))) end
+  if after then a = redacted(set(merged(after, noteAfter))) end
+  return b, a
+end
+local function auditPush(objectType, objectId, before, after)
+  local entry = { id = redis.call('LLEN', AUDIT_KEY) + 1, at = ACTOR.at, os_user = ACTOR.os_user, host = ACTOR.host,
+    action = ACTOR.action, command = ACTOR.command, reason = ACTOR.reason, object_type = objectType,
+    object_id = objectId or cjson.null, before = before, after = after }
+  redis.call('RPUSH', AUDIT_KEY, cjson.encode(entry))
+end
+local function audit(objectType, objectId, before, after)
+  local b, a = auditDiff(before, after, ACTOR.note_before, ACTOR.note_after)
+  if b ~= nil then auditPush(objectType, objectId, b, a) end
+end
+`
 
 /** Reads one server as Server.find would, for the reply: hash, legacy enabled flag, both scores. */
 const SERVER_SNAPSHOT = `
@@ -49,7 +119,7 @@ export interface ScriptDef {
  */
 export const ADD_SERVER: ScriptDef = {
   numberOfKeys: 3,
-  lua: `
+  lua: `${AUDIT}
 local id, prefix, n = ARGV[1], ARGV[3], tonumber(ARGV[4])
 if redis.call('SISMEMBER', KEYS[1], id) == 1 then return {'EXISTS'} end
 local first = 5 + n
@@ -66,6 +136,7 @@ if ARGV[2] == '1' then
   redis.call('HSET', KEYS[2], 'state', 'enabled')
   redis.call('SADD', KEYS[3], id)
 end
+audit('server', id, false, auditFields(KEYS[2], SERVER_FIELDS))
 return {'OK'}
 `,
 }
@@ -123,9 +194,10 @@ end
  */
 export const UPDATE_SERVER: ScriptDef = {
   numberOfKeys: 5,
-  lua: `${SERVER_SNAPSHOT}${APPLY_SERVER_CHANGES}
+  lua: `${AUDIT}${SERVER_SNAPSHOT}${APPLY_SERVER_CHANGES}
 local id, prefix = ARGV[1], ARGV[7]
 if redis.call('SISMEMBER', KEYS[1], id) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
+local before = auditFields(KEYS[2], SERVER_FIELDS)
 if ARGV[8] then
   -- A new URL, checked by the caller against the servers it saw: they must still be exactly those.
   if redis.call('SCARD', KEYS[1]) ~= (#ARGV - 8) / 2 then return {'RETRY'} end
@@ -136,6 +208,7 @@ if ARGV[8] then
   if redis.call('HGET', KEYS[2], 'url') ~= ARGV[8] then redis.call('HSET', KEYS[2], 'url', ARGV[8]) end
 end
 applyChanges(KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[2], id, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+audit('server', id, before, auditFields(KEYS[2], SERVER_FIELDS))
 return {'OK', snapshot(KEYS[2], KEYS[3], KEYS[4], KEYS[5], id)}
 `,
 }
@@ -147,17 +220,21 @@ return {'OK', snapshot(KEYS[2], KEYS[3], KEYS[4], KEYS[5], id)}
  */
 export const UPDATE_SERVERS: ScriptDef = {
   numberOfKeys: 4,
-  lua: `${SERVER_SNAPSHOT}${APPLY_SERVER_CHANGES}
+  lua: `${AUDIT}${SERVER_SNAPSHOT}${APPLY_SERVER_CHANGES}
 local prefix = ARGV[1]
 for i = 2, #ARGV, 6 do
   if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 0 or redis.call('EXISTS', prefix .. 'server:' .. ARGV[i]) == 0 then return {'NOTFOUND', ARGV[i]} end
 end
-local snapshots = {}
+local snapshots, befores, afters, any = {}, {}, {}, false
 for i = 2, #ARGV, 6 do
   local hashKey = prefix .. 'server:' .. ARGV[i]
+  local before = auditFields(hashKey, SERVER_FIELDS)
   applyChanges(KEYS[1], KEYS[2], KEYS[3], KEYS[4], hashKey, ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
   snapshots[#snapshots + 1] = snapshot(hashKey, KEYS[2], KEYS[3], KEYS[4], ARGV[i])
+  local b, a = auditDiff(before, auditFields(hashKey, SERVER_FIELDS))
+  if b ~= nil then befores[ARGV[i]] = b; afters[ARGV[i]] = a; any = true end
 end
+if any then auditPush('servers', false, befores, afters) end
 return {'OK', snapshots}
 `,
 }
@@ -170,7 +247,7 @@ return {'OK', snapshots}
  */
 export const REMOVE_SERVER: ScriptDef = {
   numberOfKeys: 7,
-  lua: `${DESTROY_MEETING}
+  lua: `${AUDIT}${DESTROY_MEETING}
 local id, prefix = ARGV[1], ARGV[3]
 if redis.call('SISMEMBER', KEYS[1], id) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
 local mine = {}
@@ -178,6 +255,9 @@ for _, m in ipairs(redis.call('SMEMBERS', KEYS[6])) do
   if redis.call('HGET', prefix .. 'meeting:' .. m, 'server_id') == id then mine[#mine + 1] = m end
 end
 if #mine > 0 and ARGV[2] ~= '1' then return {'MEETINGS', #mine} end
+local before = auditFields(KEYS[2], SERVER_FIELDS)
+if #mine > 0 then before.meetings = #mine end
+audit('server', id, before, false)
 for _, m in ipairs(mine) do destroyMeeting(prefix, KEYS[6], KEYS[7], m) end
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[1], id)
@@ -195,7 +275,7 @@ return {'OK', #mine}
  */
 export const DELETE_MEETINGS: ScriptDef = {
   numberOfKeys: 2,
-  lua: `${DESTROY_MEETING}
+  lua: `${AUDIT}${DESTROY_MEETING}
 local serverId, prefix = ARGV[1], ARGV[2]
 local ids = {}
 if ARGV[3] == 'all' then ids = redis.call('SMEMBERS', KEYS[1]) else for i = 4, #ARGV do ids[#ids + 1] = ARGV[i] end end
@@ -216,7 +296,7 @@ return {'OK', count}
  */
 export const ADD_TENANT: ScriptDef = {
   numberOfKeys: 3,
-  lua: `${TENANT_OWNER}
+  lua: `${AUDIT}${TENANT_OWNER}
 local id, name, prefix = ARGV[1], ARGV[2], ARGV[3]
 local other = tenantOwner(prefix, KEYS[1], name, id)
 if other then return {'CONFLICT', other} end
@@ -224,6 +304,7 @@ if redis.call('SISMEMBER', KEYS[1], id) == 1 then return {'CONFLICT', id} end
 redis.call('HSET', KEYS[3], 'id', id)
 for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 redis.call('SADD', KEYS[1], id)
+audit('tenant', id, false, auditFields(KEYS[2], TENANT_FIELDS))
 return {'OK'}
 `,
 }
@@ -235,9 +316,10 @@ return {'OK'}
  */
 export const UPDATE_TENANT: ScriptDef = {
   numberOfKeys: 2,
-  lua: `${TENANT_OWNER}
+  lua: `${AUDIT}${TENANT_OWNER}
 local id, prefix, name, secrets = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if redis.call('SISMEMBER', KEYS[1], id) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
+local before = auditFields(KEYS[2], TENANT_FIELDS)
 local current = redis.call('HGET', KEYS[2], 'name')
 if name ~= '' and name ~= current then
   local other = tenantOwner(prefix, KEYS[1], name, id)
@@ -254,6 +336,7 @@ for i = 5, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[2], ARGV[i])
   elseif redis.call('HGET', KEYS[2], ARGV[i]) ~= ARGV[i + 1] then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 end
+audit('tenant', id, before, auditFields(KEYS[2], TENANT_FIELDS))
 return {'OK', redis.call('HGETALL', KEYS[2])}
 `,
 }
@@ -261,9 +344,10 @@ return {'OK', redis.call('HGETALL', KEYS[2])}
 /** KEYS: tenants, tenant:<id>. ARGV: id, prefix. The name index goes only while it points here. */
 export const DELETE_TENANT: ScriptDef = {
   numberOfKeys: 2,
-  lua: `
+  lua: `${AUDIT}
 local id, prefix = ARGV[1], ARGV[2]
 if redis.call('SISMEMBER', KEYS[1], id) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
+audit('tenant', id, auditFields(KEYS[2], TENANT_FIELDS), false)
 local name = redis.call('HGET', KEYS[2], 'name')
 redis.call('DEL', KEYS[2])
 if name then

@@ -7,9 +7,14 @@ import { decimalString, serverUrlKey } from '../schemas/server.ts'
 import { clusterRefusal } from './redis-connect.ts'
 import { collidesWithScaleliteKey, keyspace, type Keyspace } from './redis-keys.ts'
 import { SCRIPTS } from './redis-scripts.ts'
+import { processActor } from './audit.ts'
 import {
   NO_POLL_ON_REDIS,
   TENANT_EXTRA_FIELDS,
+  type AuditActor,
+  type AuditEvent,
+  type AuditFields,
+  type AuditNote,
   type Meeting,
   type NewServer,
   type Server,
@@ -109,6 +114,7 @@ const STORE_METHODS = [
   'addTenant',
   'updateTenant',
   'deleteTenant',
+  'auditEvents',
 ] as const
 
 /** A refused right, Cluster, or a lost connection, as one line; anything else as it is. */
@@ -134,6 +140,7 @@ export class RedisStore implements Store {
     private readonly redis: Redis,
     readonly namespace: string,
     private readonly warn: (message: string) => void = () => {},
+    private readonly actor: AuditActor = processActor(),
   ) {
     this.k = keyspace(namespace)
     for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(`sa_${name}`, script)
@@ -151,11 +158,14 @@ export class RedisStore implements Store {
     }
   }
 
-  private run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<Reply> {
+  /** Runs a write script; every script writes its own audit row (redis-scripts.ts, AUDIT). */
+  private run(name: ScriptName, keys: string[], args: (string | number)[], note?: AuditNote): Promise<Reply> {
     const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[`sa_${name}`] as (
       ...a: (string | number)[]
     ) => Promise<Reply>
-    return command.call(this.redis, ...keys, ...args)
+    const { user, host, action, command: line, reason } = this.actor
+    const actor = { os_user: user, host, action, command: line, reason, at: Date.now(), note_before: note?.before ?? null, note_after: note?.after ?? null }
+    return command.call(this.redis, ...keys, this.k.auditEvents, JSON.stringify(actor), ...args)
   }
 
   /** A namespace without a `servers` key is most often the wrong namespace: say so, once. */
@@ -287,11 +297,11 @@ export class RedisStore implements Store {
     throw new ConflictError(`the servers changed ${MAX_RETRIES} times while adding ${server.url}; try again`)
   }
 
-  async updateServer(id: string, changes: ServerChanges): Promise<Server> {
+  async updateServer(id: string, changes: ServerChanges, note?: AuditNote): Promise<Server> {
     const keys = [this.k.servers, this.k.server(id), this.k.serverEnabled, this.k.serverLoad, this.k.cordonedLoad]
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const urlChange = changes.url !== undefined ? [changes.url, ...(await this.urlSnapshot(changes.url, id))] : []
-      const reply = await this.run('updateServer', keys, [...this.changeArgs(id, changes), this.k.prefix, ...urlChange])
+      const reply = await this.run('updateServer', keys, [...this.changeArgs(id, changes), this.k.prefix, ...urlChange], note)
       if (reply[0] === 'NOTFOUND') throw serverNotFound(id)
       if (reply[0] === 'OK') return fromSnapshot(id, reply[1] as Snapshot)
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)))
@@ -420,6 +430,25 @@ export class RedisStore implements Store {
   async deleteTenant(id: string): Promise<void> {
     const reply = await this.run('deleteTenant', [this.k.tenants, this.k.tenant(id)], [id, this.k.prefix])
     if (reply[0] === 'NOTFOUND') throw tenantNotFound(id)
+  }
+
+  async auditEvents(since?: Date): Promise<AuditEvent[]> {
+    const rows = (await this.redis.lrange(this.k.auditEvents, 0, -1)).map((text) => JSON.parse(text) as Record<string, unknown>)
+    return rows
+      .map((row) => ({
+        id: row.id as number,
+        at: new Date(row.at as number),
+        osUser: row.os_user as string,
+        host: row.host as string,
+        action: row.action as string,
+        command: row.command as string,
+        objectType: row.object_type as AuditEvent['objectType'],
+        objectId: (row.object_id as string | null) ?? null,
+        before: (row.before as AuditFields | null) ?? null,
+        after: (row.after as AuditFields | null) ?? null,
+        reason: (row.reason as string | null) ?? null,
+      }))
+      .filter((event) => !since || event.at >= since)
   }
 
   async close(): Promise<void> {

@@ -3,8 +3,13 @@
 import { ConflictError, serverNotFound, tenantNotFound } from '../errors.ts'
 import { serverUrlKey } from '../schemas/server.ts'
 import type { PrismaClient } from '../generated/sqlite/client.ts'
+import { changed, manyChanged, processActor, serverFields, tenantFields, type Fields } from './audit.ts'
 import {
   TENANT_EXTRA_FIELDS,
+  type AuditActor,
+  type AuditEvent,
+  type AuditFields,
+  type AuditNote,
   type Meeting,
   type NewServer,
   type PollState,
@@ -97,14 +102,28 @@ const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code 
 // Long enough that a cron job waits behind an operator's command instead of failing.
 const TX_OPTIONS = { maxWait: 30_000, timeout: 60_000 }
 
+type Diff = { before: AuditFields | null; after: AuditFields | null } | null
+
 export class SqlStore implements Store {
   constructor(
     private readonly db: Db,
     readonly kind: 'sqlite' | 'postgres',
+    private readonly actor: AuditActor = processActor(),
   ) {}
 
   private tx<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.db.$transaction(work, TX_OPTIONS)
+  }
+
+  /** The audit row of a change, in the change's transaction; nothing when nothing changed. */
+  private async record(tx: Tx, objectType: AuditEvent['objectType'], objectId: string | null, diff: Diff): Promise<void> {
+    if (!diff) return
+    const { user, host, action, command, reason } = this.actor
+    const json = (fields: AuditFields | null) => (fields === null ? null : JSON.stringify(fields))
+    await tx.auditEvent.create({
+      data: { osUser: user, host, action, command, reason, objectType, objectId, before: json(diff.before), after: json(diff.after) },
+      select: { id: true },
+    })
   }
 
   async listServers(): Promise<Server[]> {
@@ -124,7 +143,9 @@ export class SqlStore implements Store {
     try {
       return await this.tx(async (tx) => {
         await this.refuseDuplicateServer(tx, server)
-        return toServer(await tx.server.create({ data: server, select: serverColumns }))
+        const created = toServer(await tx.server.create({ data: server, select: serverColumns }))
+        await this.record(tx, 'server', created.id, changed(null, serverFields(created)))
+        return created
       })
     } catch (e) {
       if (!isUniqueViolation(e)) throw e
@@ -143,11 +164,16 @@ export class SqlStore implements Store {
     if (legacy) throw new ConflictError(`Server already exists with url=${server.url} (id=${legacy.id})`)
   }
 
-  async updateServer(id: string, changes: ServerChanges): Promise<Server> {
-    return this.tx((tx) => this.updateIn(tx, id, changes))
+  async updateServer(id: string, changes: ServerChanges, note?: AuditNote): Promise<Server> {
+    return this.tx(async (tx) => {
+      const { server, before } = await this.updateIn(tx, id, changes)
+      await this.record(tx, 'server', id, changed(before, serverFields(server), note))
+      return server
+    })
   }
 
-  private async updateIn(tx: Tx, id: string, changes: ServerChanges): Promise<Server> {
+  /** The server after the changes, and its audited fields before them. */
+  private async updateIn(tx: Tx, id: string, changes: ServerChanges): Promise<{ server: Server; before: Fields }> {
     const current = await tx.server.findUnique({ where: { id }, select: serverColumns })
     if (!current) throw serverNotFound(id)
     const data: Record<string, unknown> = {}
@@ -164,8 +190,9 @@ export class SqlStore implements Store {
       // As Scalelite: a disabled server has no load; cordoning or enabling carries the load over.
       if (changes.state === 'disabled') data.load = null
     }
-    if (Object.keys(data).length === 0) return toServer(current)
-    return toServer(await tx.server.update({ where: { id }, data, select: serverColumns }))
+    const before = serverFields(current)
+    if (Object.keys(data).length === 0) return { server: toServer(current), before }
+    return { server: toServer(await tx.server.update({ where: { id }, data, select: serverColumns })), before }
   }
 
   private async refuseDuplicateUrl(tx: Tx, url: string, urlKey: string, except: string): Promise<void> {
@@ -176,11 +203,13 @@ export class SqlStore implements Store {
   }
 
   async removeServer(id: string, force: boolean): Promise<void> {
-    await this.tx((tx) => this.removeIn(tx, id, force))
+    await this.tx(async (tx) => this.record(tx, 'server', id, changed(await this.removeIn(tx, id, force), null)))
   }
 
-  private async removeIn(tx: Tx, id: string, force: boolean, hint = true): Promise<void> {
-    if (!(await tx.server.findUnique({ where: { id }, select: { id: true } }))) throw serverNotFound(id)
+  /** Removes the server; returns its audited fields (with the meetings removed along, if any). */
+  private async removeIn(tx: Tx, id: string, force: boolean, hint = true): Promise<Fields> {
+    const current = await tx.server.findUnique({ where: { id }, select: serverColumns })
+    if (!current) throw serverNotFound(id)
     const meetings = await tx.meeting.count({ where: { serverId: id } })
     if (meetings > 0 && !force)
       throw new ConflictError(
@@ -189,20 +218,29 @@ export class SqlStore implements Store {
       )
     if (meetings > 0) await tx.meeting.deleteMany({ where: { serverId: id } })
     await tx.server.delete({ where: { id } })
+    return meetings > 0 ? { ...serverFields(current), meetings } : serverFields(current)
   }
 
   async applyServerChanges(changes: ServerChange[]): Promise<Server[]> {
     try {
       return await this.tx(async (tx) => {
         const servers: Server[] = []
+        const audited: { id: string; before: Fields | null; after: Fields | null }[] = []
         for (const change of changes) {
-          if (change.kind === 'remove') await this.removeIn(tx, change.id, false, false)
-          else if (change.kind === 'update') servers.push(await this.updateIn(tx, change.id, change.changes))
-          else {
+          if (change.kind === 'remove') {
+            audited.push({ id: change.id, before: await this.removeIn(tx, change.id, false, false), after: null })
+          } else if (change.kind === 'update') {
+            const { server, before } = await this.updateIn(tx, change.id, change.changes)
+            servers.push(server)
+            audited.push({ id: server.id, before, after: serverFields(server) })
+          } else {
             await this.refuseDuplicateServer(tx, change.server)
-            servers.push(toServer(await tx.server.create({ data: change.server, select: serverColumns })))
+            const created = toServer(await tx.server.create({ data: change.server, select: serverColumns }))
+            servers.push(created)
+            audited.push({ id: created.id, before: null, after: serverFields(created) })
           }
         }
+        await this.record(tx, 'servers', null, manyChanged(audited))
         return servers
       })
     } catch (e) {
@@ -262,7 +300,9 @@ export class SqlStore implements Store {
     try {
       return await this.tx(async (tx) => {
         await this.refuseDuplicateName(tx, tenant.name)
-        return toTenant(await tx.tenant.create({ data: { ...tenant, ...extraColumns(extra ?? {}) }, select: tenantColumns }))
+        const created = toTenant(await tx.tenant.create({ data: { ...tenant, ...extraColumns(extra ?? {}) }, select: tenantColumns }))
+        await this.record(tx, 'tenant', created.id, changed(null, tenantFields(created)))
+        return created
       })
     } catch (e) {
       if (isUniqueViolation(e)) await this.refuseDuplicateName(this.db, tenant.name)
@@ -289,7 +329,9 @@ export class SqlStore implements Store {
         for (const [column, value] of Object.entries(extraColumns(changes.extra ?? {})))
           if (value !== (current as Record<string, string | null>)[column]) data[column] = value
         if (Object.keys(data).length === 0) return toTenant(current)
-        return toTenant(await tx.tenant.update({ where: { id }, data, select: tenantColumns }))
+        const updated = toTenant(await tx.tenant.update({ where: { id }, data, select: tenantColumns }))
+        await this.record(tx, 'tenant', id, changed(tenantFields(toTenant(current)), tenantFields(updated)))
+        return updated
       })
     } catch (e) {
       if (isUniqueViolation(e) && changes.name !== undefined) await this.refuseDuplicateName(this.db, changes.name, id)
@@ -298,8 +340,18 @@ export class SqlStore implements Store {
   }
 
   async deleteTenant(id: string): Promise<void> {
-    const { count } = await this.db.tenant.deleteMany({ where: { id } })
-    if (count === 0) throw tenantNotFound(id)
+    await this.tx(async (tx) => {
+      const current = await tx.tenant.findUnique({ where: { id }, select: tenantColumns })
+      if (!current) throw tenantNotFound(id)
+      await tx.tenant.delete({ where: { id }, select: { id: true } })
+      await this.record(tx, 'tenant', id, changed(tenantFields(toTenant(current)), null))
+    })
+  }
+
+  async auditEvents(since?: Date): Promise<AuditEvent[]> {
+    const rows = await this.db.auditEvent.findMany({ where: since ? { at: { gte: since } } : {}, orderBy: { id: 'asc' } })
+    const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as AuditFields))
+    return rows.map((row) => ({ ...row, objectType: row.objectType as AuditEvent['objectType'], before: parse(row.before), after: parse(row.after) }))
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 // The one interface every command talks to. The SQL implementation (Prisma, SQLite or PostgreSQL) is
 // in sql-store.ts; implementations map their own failures to the errors of src/errors.ts, so commands
-// never see a driver's codes.
+// never see a driver's codes. Every method that changes something also appends one audit row (for the
+// actor the store was opened with) in the same transaction; a no-op writes none.
 
 export const SERVER_STATES = ['enabled', 'cordoned', 'disabled'] as const
 export type ServerState = (typeof SERVER_STATES)[number]
@@ -116,6 +117,49 @@ export interface TenantChanges {
   extra?: Partial<Record<TenantExtraField, string | null>>
 }
 
+/** Who changed the database, for the audit row every changing Store method writes in its own transaction. */
+export interface AuditActor {
+  /** The operating-system user and host that ran the command. */
+  user: string
+  host: string
+  /** The command path, e.g. `servers update`. */
+  action: string
+  /** The command line with secrets redacted. */
+  command: string
+  /** --reason, when given. */
+  reason: string | null
+}
+
+/** Fields the caller adds to an audit row's before and after (panic: the meetings it ends). */
+export interface AuditNote {
+  before: Record<string, AuditValue>
+  after: Record<string, AuditValue>
+}
+
+export type AuditValue = string | number | boolean | null
+/** The changed fields of one object; for a change of many servers, one such record per server id (null: absent). */
+export type AuditFields = Record<string, AuditValue | Record<string, AuditValue> | null>
+
+export interface AuditEvent {
+  id: number
+  at: Date
+  osUser: string
+  host: string
+  action: string
+  command: string
+  objectType: 'server' | 'tenant' | 'tenant_setting' | 'servers'
+  objectId: string | null
+  /** null before a create and after a delete. */
+  before: AuditFields | null
+  after: AuditFields | null
+  reason: string | null
+}
+
+/** Shown in an audit row instead of a secret's value (its key still says it changed). */
+export const REDACTED = '[redacted]'
+/** Fields whose values never reach the audit table. */
+export const SECRET_FIELDS = ['secret', 'secrets', 'lrs_password', 'kc_client_secret', 'kc_password'] as const
+
 /** On Redis, Scalelite's own poller polls the servers; ours would race it. */
 export const NO_POLL_ON_REDIS = "servers poll is not available on a Redis store: Scalelite's own poller polls these servers"
 
@@ -128,8 +172,11 @@ export interface Store {
   serverRefs(): Promise<ServerRef[]>
   /** Conflict when the id or the URL is taken (also under a concurrent add). */
   addServer(server: NewServer): Promise<Server>
-  /** One transaction. Disabling also forgets the load. Not found when the server is gone. */
-  updateServer(id: string, changes: ServerChanges): Promise<Server>
+  /**
+   * One transaction. Disabling also forgets the load. Not found when the server is gone. A note adds its
+   * fields to the audit row (and makes one even when no server field changes).
+   */
+  updateServer(id: string, changes: ServerChanges, note?: AuditNote): Promise<Server>
   /** Conflict while meetings point at the server, unless force (then they go in the same transaction). */
   removeServer(id: string, force: boolean): Promise<void>
   /**
@@ -156,6 +203,9 @@ export interface Store {
   addTenant(tenant: { id: string; name: string; secrets: string; extra?: Tenant['extra'] }): Promise<Tenant>
   updateTenant(id: string, changes: TenantChanges): Promise<Tenant>
   deleteTenant(id: string): Promise<void>
+
+  /** Audit rows since the given time (all without one), oldest first. */
+  auditEvents(since?: Date): Promise<AuditEvent[]>
 
   close(): Promise<void>
 }

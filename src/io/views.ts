@@ -2,7 +2,8 @@
 // Commands hand their result here; one place decides how a server or a tenant looks.
 import type { ChalkInstance } from 'chalk'
 import { redactUrl } from '../redact.ts'
-import type { Server, ServerState, Tenant } from '../db/store.ts'
+import { REDACTED, type AuditEvent, type AuditValue, type Server, type ServerState, type Tenant } from '../db/store.ts'
+import { auditJson } from '../schemas/audit.ts'
 import { exportJson, exportYaml, type exportDocument, type SyncReport } from '../schemas/fleet-file.ts'
 import { serverHostname, serverJson } from '../schemas/server.ts'
 import type { StatusDocument } from '../schemas/status.ts'
@@ -183,6 +184,52 @@ export function showSyncReport(out: Output, report: SyncReport): void {
       c.state === null ? '' : { text: c.state, paint: STATE_COLOUR[c.state] },
       c.in_file ? 'yes' : 'no',
       String(c.meetings),
+    ]),
+  )
+}
+
+const isRecord = (v: unknown): v is Record<string, AuditValue> => typeof v === 'object' && v !== null
+
+/** One object's change in a few words: `tag: (none) → t1, secret changed`, `created (url=…)`, `removed`. */
+function describeChange(before: Record<string, AuditValue> | null, after: Record<string, AuditValue> | null): string {
+  const show = (v: AuditValue) => (v === null ? '(none)' : String(v))
+  const listed = (fields: Record<string, AuditValue>) =>
+    Object.entries(fields)
+      .filter(([, v]) => v !== null && v !== REDACTED)
+      .map(([k, v]) => `${k}=${show(v)}`)
+      .join(', ')
+  if (!before) return `created (${listed(after ?? {})})`
+  if (!after) return before.meetings ? `removed with ${before.meetings} meeting rows` : 'removed'
+  return Object.keys(after)
+    .map((k) => (after[k] === REDACTED || before[k] === REDACTED ? `${k} changed` : `${k}: ${show(before[k] ?? null)} → ${show(after[k] ?? null)}`))
+    .join(', ')
+}
+
+function auditChanges(event: AuditEvent): string {
+  if (event.objectType !== 'servers') return describeChange(event.before as Record<string, AuditValue> | null, event.after as Record<string, AuditValue> | null)
+  const ids = [...new Set([...Object.keys(event.before ?? {}), ...Object.keys(event.after ?? {})])]
+  return ids
+    .map((id) => {
+      const side = (fields: AuditEvent['before']) => (isRecord(fields?.[id]) ? (fields?.[id] as Record<string, AuditValue>) : null)
+      return `${id}: ${describeChange(side(event.before), side(event.after))}`
+    })
+    .join('; ')
+}
+
+/** The audit trail: the rows as stored with --json, else one line per row for people. */
+export function showAudit(out: Output, events: AuditEvent[]): void {
+  if (out.json) return out.document(events.map(auditJson))
+  if (events.length === 0) return out.note('No audit events')
+  out.table(
+    [{ header: 'ID', right: true }, { header: 'TIME (UTC)' }, { header: 'BY' }, { header: 'ACTION' }, { header: 'OBJECT' }, { header: 'CHANGES' }, { header: 'REASON' }],
+    events.map((e) => [
+      String(e.id),
+      e.at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ''),
+      `${e.osUser}@${e.host}`,
+      e.action,
+      e.objectId === null ? e.objectType : `${e.objectType} ${e.objectId}`,
+      auditChanges(e),
+      e.reason ?? '',
     ]),
   )
 }

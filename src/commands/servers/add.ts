@@ -4,7 +4,7 @@ import { serverIdIsHostname } from '../../config.ts'
 import { showServer } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
 import { serverAddSchema, serverUrlKey, urlLacksApiPath } from '../../schemas/server.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 
 interface Options {
   loadMultiplier?: string
@@ -25,6 +25,7 @@ export function register(servers: Command): void {
     .option('--load-multiplier <n>', 'weight of this server load, a number above 0 (default 1.0)')
     .option('--tag <tag>', 'tag for meta_server-tag routing')
     .option('--enable', 'enable the server at once')
+    .option(...REASON)
     .addHelpText(
       'after',
       examples(

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { bbbSettings } from '../../config.ts'
 import { PartialFailureError } from '../../errors.ts'
 import { showSuccess } from '../../io/views.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 import { resolveServer } from '../resolve.ts'
 
 interface Options {
@@ -24,6 +24,7 @@ export function register(servers: Command): void {
     .option('--keep-state', 'leave the server state as it is')
     .option('--skip-end-calls', 'only remove the meeting rows; call no BBB server')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option(...REASON)
     .addHelpText(
       'after',
       examples('scalelite-admin servers panic bbb1.example.com --yes', 'scalelite-admin servers panic 6f1c --keep-state --skip-end-calls --json'),
@@ -36,7 +37,10 @@ export function register(servers: Command): void {
         const server = await resolveServer(store, ref)
         await ctx.confirm(`End every meeting of server ${server.id} (${server.url})?`, options.yes)
 
-        if (!options.keepState) await store.updateServer(server.id, { state: 'disabled' })
+        // The audit row goes with the first change: the state, and the meetings this panic ends (with
+        // --keep-state the row is all that changes here, and only when there are meetings).
+        const pending = (await store.meetingsOf(server.id)).length
+        await store.updateServer(server.id, options.keepState ? {} : { state: 'disabled' }, { before: { meetings: pending }, after: { meetings: 0 } })
         if (settings) {
           const { endMeetings } = await import('../../bbb/end-meetings.ts')
           const meetings = await store.meetingsOf(server.id)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { showSuccess } from '../../io/views.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 import { resolveServer } from '../resolve.ts'
 
 interface Options {
@@ -19,6 +19,7 @@ export function register(servers: Command): void {
     .argument('<server>', 'id, hostname or unique id prefix')
     .option('--force', 'also delete the meeting rows that point at the server')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option(...REASON)
     .addHelpText('after', examples('scalelite-admin servers remove bbb1.example.com', 'scalelite-admin servers remove 6f1c --force --yes'))
     .action(
       action(async (ctx, ref: string, options: Options) => {

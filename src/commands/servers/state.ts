@@ -4,7 +4,7 @@ import { NotFoundError } from '../../errors.ts'
 import { showServer, showStateChanges } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
 import { describeSelector, selectorSchema } from '../../schemas/selector.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 import { resolveServer } from '../resolve.ts'
 import { selectServers } from '../select.ts'
 
@@ -34,6 +34,7 @@ export function register(servers: Command): void {
       .option('--tag <tag>', "every server with this tag ('' for untagged ones)")
       .option('--state <state>', 'every server in this state: enabled, cordoned or disabled')
       .option('--all', 'every server')
+      .option(...REASON)
       .addHelpText(
         'after',
         examples(`scalelite-admin servers ${verb} bbb1.example.com`, `scalelite-admin servers ${verb} --tag rack-2`, `scalelite-admin servers ${verb} --state cordoned --json`),

@@ -9,7 +9,7 @@ import { showSyncReport } from '../../io/views.ts'
 import { type FleetEntry, parseFleetFile, SYNC_MODES, type SyncChange, type SyncMode, type SyncReport } from '../../schemas/fleet-file.ts'
 import { parseInput } from '../../schemas/parse.ts'
 import { serverUrlKey, sortByHostname } from '../../schemas/server.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 
 interface Options {
   mode?: string
@@ -139,6 +139,7 @@ export function register(servers: Command): void {
     .argument('<file>', 'the document, or - for stdin')
     .option('--mode <mode>', 'keep, cordon or force: what happens to servers missing from the document (default cordon)')
     .option('--dry-run', 'only print what would change (exit 1 when something would)')
+    .option(...REASON)
     .addHelpText(
       'after',
       examples(

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { showServer } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
 import { serverUpdateSchema } from '../../schemas/server.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 import { resolveServer } from '../resolve.ts'
 
 interface Options {
@@ -22,6 +22,7 @@ export function register(servers: Command): void {
     .option('--load-multiplier <n>', 'new load multiplier, a number above 0')
     .option('--tag <tag>', "new tag ('' removes it)")
     .option('--state <verb>', 'enable, cordon or disable')
+    .option(...REASON)
     .addHelpText(
       'after',
       examples('scalelite-admin servers update bbb1.example.com --load-multiplier 2.5', "scalelite-admin servers update 6f1c --tag '' --state cordon"),

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { showTenant } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
 import { tenantAddJson, tenantAddSchema } from '../../schemas/tenant.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 
 export function register(tenants: Command): void {
   tenants
@@ -12,6 +12,7 @@ export function register(tenants: Command): void {
     .description('Add a tenant. Its name is the subdomain its users call; secrets is a colon-separated list. Names are unique.')
     .argument('[name]', 'tenant name (the subdomain)')
     .argument('[secrets]', 'colon-separated shared secrets')
+    .option(...REASON)
     .addHelpText('after', examples('scalelite-admin tenants add acme s3cr3t-one:s3cr3t-two'))
     .action(
       action(async (ctx, name: string | undefined, secrets: string | undefined) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { showSuccess } from '../../io/views.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 import { resolveTenant } from '../resolve.ts'
 
 export function register(tenants: Command): void {
@@ -10,6 +10,7 @@ export function register(tenants: Command): void {
     .description('Delete a tenant. Its meetings are left as they are, as in Scalelite.')
     .argument('<tenant>', 'id or name')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option(...REASON)
     .addHelpText('after', examples('scalelite-admin tenants delete acme --yes'))
     .action(
       action(async (ctx, ref: string, options: { yes?: boolean }) => {

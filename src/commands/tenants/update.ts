@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { showTenant } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
 import { tenantUpdateJson, tenantUpdateSchema } from '../../schemas/tenant.ts'
-import { action, examples } from '../context.ts'
+import { REASON, action, examples } from '../context.ts'
 import { resolveTenant } from '../resolve.ts'
 
 export function register(tenants: Command): void {
@@ -13,6 +13,7 @@ export function register(tenants: Command): void {
     .argument('<tenant>', 'id or name')
     .option('--name <name>', 'new name')
     .option('--secrets <secrets>', 'new colon-separated secrets')
+    .option(...REASON)
     .addHelpText('after', examples('scalelite-admin tenants update acme --name acme-corp', 'scalelite-admin tenants update acme --secrets new-one:new-two'))
     .action(
       action(async (ctx, ref: string, options: { name?: string; secrets?: string }) => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { NotFoundError } from '../errors.ts'
 import { showAudit } from '../io/views.ts'
-import { auditSchema, concernsServer, concernsTenant } from '../schemas/audit.ts'
+import { auditSchema, concernsTenant, rowsOfServer } from '../schemas/audit.ts'
 import { parseInput } from '../schemas/parse.ts'
 import { action, examples } from './context.ts'
 import { resolveServer, resolveTenant } from './resolve.ts'
@@ -41,7 +41,7 @@ export function registerAudit(program: Command): void {
           const server = await resolveServer(store, ref).catch((e: unknown) => (e instanceof NotFoundError ? null : Promise.reject(e)))
           if (server) ids.add(server.id)
           const { serverHostname } = await import('../schemas/server.ts')
-          events = events.filter((e) => concernsServer(e, ids, server ? serverHostname(server.url) : ref))
+          events = rowsOfServer(events, ids, server ? serverHostname(server.url) : ref)
         }
         if (filter.tenant !== undefined) {
           const ref = filter.tenant

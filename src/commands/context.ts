@@ -109,7 +109,7 @@ export function maskedCommandLine(command: Command, argv: string[]): string {
       }
     } else words.push(secretArgs.has(word) ? '****' : redact(word))
   }
-  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ')
+  return words.map((w) => (/^[\w@%+=:,./*-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ')
 }
 
 export async function closeContext(): Promise<void> {

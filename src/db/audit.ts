@@ -62,6 +62,21 @@ export function manyChanged(entries: { id: string; before: Fields | null; after:
   return Object.keys(after).length === 0 ? null : { before, after }
 }
 
+const ORDER = [...SERVER_AUDIT_FIELDS, ...TENANT_AUDIT_FIELDS, 'tenant_id', 'param', 'value', 'override', 'meetings']
+const rank = (key: string) => (ORDER.indexOf(key) + ORDER.length + 1) % (ORDER.length + 1)
+
+/** A stored row's fields in one order on every backend (Redis's JSON encoder keeps none): known fields first, ids sorted. */
+export function orderedFields(fields: AuditFields | null, many: boolean): AuditFields | null {
+  if (fields === null) return null
+  const keys = Object.keys(fields).sort((a, b) => (many ? (a < b ? -1 : a > b ? 1 : 0) : rank(a) - rank(b) || (a < b ? -1 : 1)))
+  return Object.fromEntries(
+    keys.map((k): [string, AuditFields[string]] => {
+      const value = fields[k] as AuditFields[string]
+      return [k, many && typeof value === 'object' && value !== null ? (orderedFields(value, false) as Record<string, AuditValue>) : value]
+    }),
+  )
+}
+
 /** The actor of a store opened without one (a library caller): this process, no command line. */
 export function processActor(action = 'unknown', command = ''): AuditActor {
   let user = process.env.USER ?? process.env.LOGNAME ?? 'unknown'

@@ -21,6 +21,11 @@ const lua = (names: readonly string[]) => `{ ${names.map((n) => `'${n}'`).join('
 const AUDIT = `
 local AUDIT_KEY = table.remove(ARGV, 1)
 local ACTOR = cjson.decode(table.remove(ARGV, 1))
+-- A script is not rolled back when a command in it fails: refuse before the first write, not at the RPUSH.
+local auditType = redis.call('TYPE', AUDIT_KEY).ok
+if auditType ~= 'none' and auditType ~= 'list' then
+  return redis.error_reply('AUDITKEY ' .. AUDIT_KEY .. ' holds a ' .. auditType .. ', not the audit list; nothing was changed')
+end
 local SERVER_FIELDS = ${lua(SERVER_AUDIT_FIELDS)}
 local TENANT_FIELDS = ${lua(TENANT_AUDIT_FIELDS)}
 local SECRET = {}

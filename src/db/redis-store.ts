@@ -7,7 +7,7 @@ import { decimalString, serverUrlKey } from '../schemas/server.ts'
 import { clusterRefusal } from './redis-connect.ts'
 import { collidesWithScaleliteKey, keyspace, type Keyspace } from './redis-keys.ts'
 import { SCRIPTS } from './redis-scripts.ts'
-import { processActor } from './audit.ts'
+import { orderedFields, processActor } from './audit.ts'
 import {
   NO_POLL_ON_REDIS,
   TENANT_EXTRA_FIELDS,
@@ -124,6 +124,8 @@ function redisFailure(e: unknown): unknown {
   const noperm = messages.find((m) => /NOPERM/.test(m))
   if (noperm) return new FatalError(`the Redis user may not do this: ${noperm} (see "Using it on an existing Scalelite" in the README for the rights it needs)`)
   if (messages.some((m) => /CROSSSLOT/.test(m))) return clusterRefusal()
+  const audit = messages.find((m) => /^AUDITKEY /.test(m))
+  if (audit) return new FatalError(`the Redis key ${audit.slice('AUDITKEY '.length)}`)
   if (/Connection is closed|ECONNRESET|EPIPE|Stream isn't writeable/.test(e.message)) return new FatalError(`lost the connection to Redis: ${e.message}`)
   return e
 }
@@ -444,8 +446,8 @@ export class RedisStore implements Store {
         command: row.command as string,
         objectType: row.object_type as AuditEvent['objectType'],
         objectId: (row.object_id as string | null) ?? null,
-        before: (row.before as AuditFields | null) ?? null,
-        after: (row.after as AuditFields | null) ?? null,
+        before: orderedFields((row.before as AuditFields | null) ?? null, row.object_type === 'servers'),
+        after: orderedFields((row.after as AuditFields | null) ?? null, row.object_type === 'servers'),
         reason: (row.reason as string | null) ?? null,
       }))
       .filter((event) => !since || event.at >= since)

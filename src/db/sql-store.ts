@@ -3,7 +3,7 @@
 import { ConflictError, serverNotFound, tenantNotFound } from '../errors.ts'
 import { serverUrlKey } from '../schemas/server.ts'
 import type { PrismaClient } from '../generated/sqlite/client.ts'
-import { changed, manyChanged, processActor, serverFields, tenantFields, type Fields } from './audit.ts'
+import { changed, manyChanged, orderedFields, processActor, serverFields, tenantFields, type Fields } from './audit.ts'
 import {
   TENANT_EXTRA_FIELDS,
   type AuditActor,
@@ -350,8 +350,11 @@ export class SqlStore implements Store {
 
   async auditEvents(since?: Date): Promise<AuditEvent[]> {
     const rows = await this.db.auditEvent.findMany({ where: since ? { at: { gte: since } } : {}, orderBy: { id: 'asc' } })
-    const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as AuditFields))
-    return rows.map((row) => ({ ...row, objectType: row.objectType as AuditEvent['objectType'], before: parse(row.before), after: parse(row.after) }))
+    return rows.map((row) => {
+      const many = row.objectType === 'servers'
+      const parse = (text: string | null) => orderedFields(text === null ? null : (JSON.parse(text) as AuditFields), many)
+      return { ...row, objectType: row.objectType as AuditEvent['objectType'], before: parse(row.before), after: parse(row.after) }
+    })
   }
 
   async close(): Promise<void> {

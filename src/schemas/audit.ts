@@ -59,15 +59,16 @@ function records(event: AuditEvent): { id: string | null; fields: Record<string,
 }
 
 /**
- * Whether a row concerns the server: by id, or by the hostname of a URL it recorded (so a removed
- * server is still found by its hostname).
+ * The rows about a server: by its id, and by every id that a recorded URL with its hostname had, so
+ * a removed server is still found by its hostname (and what changed without its URL, by its id).
  */
-export function concernsServer(event: AuditEvent, ids: Set<string>, hostname: string): boolean {
-  if (event.objectType !== 'server' && event.objectType !== 'servers') return false
+export function rowsOfServer(events: AuditEvent[], ids: Set<string>, hostname: string): AuditEvent[] {
   const host = hostname.toLowerCase()
-  return records(event).some(
-    ({ id, fields }) => (id !== null && ids.has(id)) || (typeof fields.url === 'string' && serverHostname(fields.url).toLowerCase() === host),
-  )
+  const servers = events.filter((e) => e.objectType === 'server' || e.objectType === 'servers')
+  const known = new Set(ids)
+  for (const event of servers)
+    for (const { id, fields } of records(event)) if (id !== null && typeof fields.url === 'string' && serverHostname(fields.url).toLowerCase() === host) known.add(id)
+  return servers.filter((e) => records(e).some(({ id }) => id !== null && known.has(id)))
 }
 
 /** Whether a row concerns the tenant: by id, by a name it recorded, or as one of its settings. */

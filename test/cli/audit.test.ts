@@ -152,7 +152,7 @@ describe.each(BACKENDS)('audit on %s', (backend) => {
     for (const secret of [SECRET, NEW_SECRET, 'other-secret-123']) expect(raw).not.toContain(secret)
   })
 
-  it('a command that is refused or fails appends nothing', async ({ db, expect }) => {
+  it('a command that is refused or fails appends nothing', { timeout: 120_000 }, async ({ db, expect }) => {
     const id = json<{ id: string }>(await run(db)('servers', 'add', URL1, SECRET, '--json')).id
     await db.insertMeetings(id, [['m1', 'pw1']])
     const count = (await events(db)).length
@@ -164,7 +164,7 @@ describe.each(BACKENDS)('audit on %s', (backend) => {
     expect(await events(db)).toHaveLength(count)
   })
 
-  it('audit --server finds a server by hostname after it is gone, --tenant by name, --since by time', async ({ db, expect }) => {
+  it('audit --server finds a server by hostname after it is gone, --tenant by name, --since by time', { timeout: 180_000 }, async ({ db, expect }) => {
     const id = json<{ id: string }>(await run(db)('servers', 'add', URL1, SECRET, '--json')).id
     await run(db)('servers', 'add', 'https://bbb2.audit.test/bigbluebutton/api', 'other-secret-123')
     await run(db)('servers', 'enable', '--all')

@@ -26,6 +26,8 @@ export interface Keyspace {
   tenants: string
   tenant(id: string): string
   tenantName(name: string): string
+  /** A tenant setting's hash (Scalelite's TenantSetting). */
+  tenantSetting(id: string): string
 }
 
 export function keyspace(namespace: string): Keyspace {
@@ -44,6 +46,7 @@ export function keyspace(namespace: string): Keyspace {
     tenants: `${p}tenants`,
     tenant: (id) => `${p}tenant:${id}`,
     tenantName: (name) => `${p}tenant_name:${name}`,
+    tenantSetting: (id) => `${p}tenant_setting:${id}`,
   }
 }
 

@@ -116,6 +116,18 @@ export interface TenantChanges {
   extra?: Partial<Record<TenantExtraField, string | null>>
 }
 
+/** What `doctor` checks, read in one go without changing anything; judged by src/doctor/checks.ts. */
+export interface DoctorFacts {
+  /** Where the facts come from: the fixes name SQL statements or Redis keys (with their prefix). */
+  where: { kind: 'sqlite' | 'postgres' } | { kind: 'redis'; prefix: string }
+  /** Every server, its state as Scalelite reads it (an unknown state word is disabled). */
+  servers: { id: string; url: string; tag: string | null; state: ServerState }[]
+  /** Meetings whose server_id is null or names no server, found by the database itself. */
+  strayMeetings: { id: string; serverId: string | null }[]
+  tenants: { id: string; name: string; secrets: string }[]
+  tenantSettings: { id: string; tenantId: string; param: string }[]
+}
+
 /** On Redis, Scalelite's own poller polls the servers; ours would race it. */
 export const NO_POLL_ON_REDIS = "servers poll is not available on a Redis store: Scalelite's own poller polls these servers"
 
@@ -156,6 +168,9 @@ export interface Store {
   addTenant(tenant: { id: string; name: string; secrets: string; extra?: Tenant['extra'] }): Promise<Tenant>
   updateTenant(id: string, changes: TenantChanges): Promise<Tenant>
   deleteTenant(id: string): Promise<void>
+
+  /** Everything `doctor` checks; reads only, in a few queries whatever the number of meetings. */
+  doctorFacts(): Promise<DoctorFacts>
 
   close(): Promise<void>
 }

@@ -70,7 +70,7 @@ export function apiUrl(url: string): string {
   const path = parsed.pathname.replace(/\/+$/, '')
   const base = `${parsed.protocol}//${parsed.host}`
   if (path === '') return `${base}/bigbluebutton/api`
-  const api = /^(.*?\/api)\//.exec(path)
+  const api = /^(.*?\/api)(\/|$)/.exec(path)
   return `${base}${api ? api[1] : `${path}/api`}`
 }
 

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { cli } from '../support/cli.ts'
 import { BACKENDS, freshDb, removeTempDirs, type TestDb } from '../support/db.ts'
 import { freePort } from '../support/ports.ts'
+import { onTerminal, plain } from '../support/pty.ts'
 import type { RedisTestDb } from '../support/redis-db.ts'
 import { createSchema, EMPTY_REDIS_WARNING, jsonLine } from '../support/server-fixtures.ts'
 
@@ -264,6 +265,31 @@ test('on Redis, where Scalelite allows them, exact duplicate tenant names are fo
       stderr: '',
       code: 1,
     })
+  } finally {
+    await db.drop()
+  }
+})
+
+test('on a terminal the lines are coloured (check, fix, summary), the words the same; --no-color has none', async () => {
+  const db = await freshDb('sqlite')
+  try {
+    await db.insertServer({ id: 'srv-1', url: 'https://bbb1.example.com/bigbluebutton/api', secret: 's', state: 'enabled', online: true })
+    await db.insertServer({ id: 'srv-2', url: 'https://bbb2.example.com/bigbluebutton/api', secret: 's', state: 'enabled', online: true })
+    await db.setServer('srv-1', { tag: 'gpu!' })
+    const line = "unmatchable_tag: server srv-1 has the tag 'gpu!', which no meta_server-tag can match (it contains ';' or ends in '!'). Fix: scalelite-admin servers update srv-1 --tag gpu"
+
+    const coloured = await onTerminal(['doctor'], { db: db.url })
+    expect(coloured.code).toBe(1)
+    expect(coloured.screen).toContain('\x1b[33munmatchable_tag\x1b[39m')
+    expect(coloured.screen).toContain('\x1b[31m1 problem found\x1b[39m')
+    expect(plain(coloured.screen)).toBe(`${line}\n1 problem found\n`)
+
+    const uncoloured = await onTerminal(['doctor', '--no-color'], { db: db.url })
+    expect(uncoloured).toEqual({ screen: `${line}\n1 problem found\n`, code: 1, asked: false })
+
+    await db.setServer('srv-1', { tag: 'gpu' })
+    const clean = await onTerminal(['doctor'], { db: db.url })
+    expect(clean).toEqual({ screen: '\x1b[32mNo problems found\x1b[39m\n', code: 0, asked: false })
   } finally {
     await db.drop()
   }

@@ -239,7 +239,7 @@ function settingProblems(facts: DoctorFacts): Problem[] {
       check: 'orphan_tenant_setting',
       object: 'tenant_setting',
       id,
-      message: `tenant setting ${id} (${param}) belongs to tenant ${tenantId}, which does not exist`,
+      message: tenantId === '' ? `tenant setting ${id} (${param}) belongs to no tenant` : `tenant setting ${id} (${param}) belongs to tenant ${tenantId}, which does not exist`,
       fix:
         facts.where.kind === 'redis'
           ? `DEL ${facts.where.prefix}tenant_setting:${id} and SREM ${facts.where.prefix}tenant_settings:${tenantId} ${id}`

@@ -263,6 +263,8 @@ describe('diagnose', () => {
       },
     ])
     expect(diagnose(facts({ tenantSettings }, REDIS)).problems[0]?.fix).toBe('DEL scalelite:tenant_setting:ts9 and SREM scalelite:tenant_settings:gone ts9')
+    // A Redis hash without tenant_id.
+    expect(diagnose(facts({ tenantSettings: [{ id: 'ts0', tenantId: '', param: 'p' }] }, REDIS)).problems[0]?.message).toBe('tenant setting ts0 (p) belongs to no tenant')
   })
 
   test('problems are listed check by check, then by id', () => {

@@ -10,6 +10,10 @@ export const EXIT = {
   partial: 5,
   /** `servers sync --dry-run`: there are changes to make (as `diff` exits 1 on a difference). */
   changesPending: 1,
+  /** `doctor`: problems found (as grep exits 1 on a match). */
+  problemsFound: 1,
+  /** `doctor`: no answer, whatever the failure (usage, database unreachable, a bug), as grep's 2. */
+  noAnswer: 2,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
@@ -58,6 +62,13 @@ export class PartialFailureError extends CliError {
 export class ChangesPending extends CliError {
   constructor() {
     super('changes pending', EXIT.changesPending)
+  }
+}
+
+/** Not a failure: `doctor` printed the problems it found; exit 1 and no message. */
+export class ProblemsFound extends CliError {
+  constructor() {
+    super('problems found', EXIT.problemsFound)
   }
 }
 

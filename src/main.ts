@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { closeContext, examples } from './commands/context.ts'
 import { registerAudit } from './commands/audit.ts'
+import { registerDoctor } from './commands/doctor.ts'
 import { registerImport } from './commands/import.ts'
 import { registerServers } from './commands/servers/index.ts'
 import { registerTenants } from './commands/tenants/index.ts'
-import { ChangesPending, CliError, EXIT, type ExitCode } from './errors.ts'
+import { ChangesPending, CliError, EXIT, type ExitCode, ProblemsFound } from './errors.ts'
 import { Output } from './io/output.ts'
 import { processTerminal } from './io/terminal.ts'
 import { redact } from './redact.ts'
@@ -36,12 +37,14 @@ export function buildProgram(): Command {
         'DATABASE_URL=postgresql://scalelite@db/scalelite scalelite-admin servers panic bbb1.example.com --yes',
       ) +
         '\nThe database defaults to an SQLite file at $XDG_DATA_HOME/scalelite-admin/scalelite.db.\n' +
-        'Exit codes: 0 ok, 1 unexpected failure, 2 usage or validation error, 3 not found, 4 conflict, 5 some BBB calls failed.\n',
+        'Exit codes: 0 ok, 1 unexpected failure, 2 usage or validation error, 3 not found, 4 conflict, 5 some BBB calls failed.\n' +
+        'doctor answers as grep does: 0 no problems, 1 problems found, 2 could not run.\n',
     )
   registerServers(program)
   registerTenants(program)
   registerImport(program)
   registerAudit(program)
+  registerDoctor(program)
 
   // Commander reports through exceptions, printed by main() like every other error.
   const quiet = (command: Command) => {
@@ -52,15 +55,23 @@ export function buildProgram(): Command {
   return program
 }
 
+/** Commands whose exit code is an answer, as grep's: 0 no problems, 1 problems found, 2 for every failure. */
+const ANSWERING = new Set(['doctor'])
+
 /** Runs one command line; resolves to the exit code. Never throws, never calls process.exit. */
 export async function main(argv: string[], env = process.env): Promise<ExitCode> {
   const json = argv.includes('--json')
   const out = () => new Output(processTerminal(env, !argv.includes('--no-color')), json, false)
+  let answering = false
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' })
+    const program = buildProgram().hook('preAction', (root, command) => {
+      answering = command.parent === root && ANSWERING.has(command.name())
+    })
+    await program.parseAsync(argv, { from: 'user' })
     return EXIT.ok
   } catch (e) {
-    return report(e, out(), env)
+    const code = report(e, out(), env)
+    return answering && !(e instanceof ProblemsFound) ? EXIT.noAnswer : code
   } finally {
     await closeContext().catch(() => {})
   }
@@ -76,7 +87,7 @@ function report(e: unknown, out: Output, env: NodeJS.ProcessEnv): ExitCode {
     return EXIT.usage
   }
   if (e instanceof CliError) {
-    if (e instanceof ChangesPending) return e.exitCode
+    if (e instanceof ChangesPending || e instanceof ProblemsFound) return e.exitCode
     out.error(redact(e.message), e.key)
     return e.exitCode
   }

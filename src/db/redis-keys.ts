@@ -28,6 +28,8 @@ export interface Keyspace {
   tenantName(name: string): string
   /** Ours, not Scalelite's: the audit trail, a list of JSON rows (Scalelite never reads it). */
   auditEvents: string
+  /** A tenant setting's hash (Scalelite's TenantSetting). */
+  tenantSetting(id: string): string
 }
 
 export function keyspace(namespace: string): Keyspace {
@@ -47,6 +49,7 @@ export function keyspace(namespace: string): Keyspace {
     tenant: (id) => `${p}tenant:${id}`,
     tenantName: (name) => `${p}tenant_name:${name}`,
     auditEvents: `${p}audit_events`,
+    tenantSetting: (id) => `${p}tenant_setting:${id}`,
   }
 }
 

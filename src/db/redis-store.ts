@@ -15,6 +15,7 @@ import {
   type AuditEvent,
   type AuditFields,
   type AuditNote,
+  type DoctorFacts,
   type Meeting,
   type NewServer,
   type Server,
@@ -115,6 +116,7 @@ const STORE_METHODS = [
   'updateTenant',
   'deleteTenant',
   'auditEvents',
+  'doctorFacts',
 ] as const
 
 /** A refused right, Cluster, or a lost connection, as one line; anything else as it is. */
@@ -451,6 +453,66 @@ export class RedisStore implements Store {
         reason: (row.reason as string | null) ?? null,
       }))
       .filter((event) => !since || event.at >= since)
+  }
+
+  /**
+   * Reads only: the servers as Scalelite reads them, each meeting's server_id (one pipeline over the
+   * meetings set, as panic scans them; expired ids are skipped), the tenants, and the tenant settings
+   * found by SCAN (Scalelite keeps no set of them all; its tenant delete leaves them behind).
+   */
+  async doctorFacts(): Promise<DoctorFacts> {
+    const servers = await this.readServers()
+    const known = new Set(servers.map((s) => s.id))
+    const meetingIds = await this.redis.smembers(this.k.meetings)
+    const strayMeetings: DoctorFacts['strayMeetings'] = []
+    if (meetingIds.length > 0) {
+      const pipeline = this.redis.pipeline()
+      for (const id of meetingIds) pipeline.exists(this.k.meeting(id)).hget(this.k.meeting(id), 'server_id')
+      const replies = (await pipeline.exec()) ?? []
+      meetingIds.forEach((id, i) => {
+        const [[e1, exists], [e2, serverId]] = [replies[2 * i], replies[2 * i + 1]] as [[Error | null, number], [Error | null, string | null]]
+        if (e1 || e2) throw e1 ?? e2
+        if (exists === 0) return
+        if (!serverId) strayMeetings.push({ id, serverId: null })
+        else if (!known.has(serverId)) strayMeetings.push({ id, serverId })
+      })
+    }
+    const tenants = (await this.listTenants()).map(({ id, name, secrets }) => ({ id, name, secrets }))
+    return {
+      where: { kind: 'redis', prefix: this.k.prefix },
+      servers: servers.map(({ id, url, tag, state }) => ({ id, url, tag, state })),
+      strayMeetings: strayMeetings.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      tenants,
+      tenantSettings: await this.tenantSettings(),
+    }
+  }
+
+  private async tenantSettings(): Promise<DoctorFacts['tenantSettings']> {
+    const prefix = this.k.tenantSetting('')
+    // The namespace is matched literally: escape the glob characters SCAN would read in it.
+    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`
+    const keys = new Set<string>()
+    let cursor = '0'
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000)
+      for (const key of batch) keys.add(key)
+      cursor = next
+    } while (cursor !== '0')
+    const ordered = [...keys].sort()
+    if (ordered.length === 0) return []
+    const pipeline = this.redis.pipeline()
+    for (const key of ordered) pipeline.hmget(key, 'tenant_id', 'param')
+    const replies = (await pipeline.exec()) ?? []
+    const settings: DoctorFacts['tenantSettings'] = []
+    ordered.forEach((key, i) => {
+      const [e, value] = replies[i] as [Error | null, [string | null, string | null]]
+      // A key of another type under that name is not Scalelite's: not a setting.
+      if (e && /WRONGTYPE/.test(e.message)) return
+      if (e) throw e
+      if (value[0] === null && value[1] === null) return
+      settings.push({ id: key.slice(prefix.length), tenantId: value[0] ?? '', param: value[1] ?? '' })
+    })
+    return settings
   }
 
   async close(): Promise<void> {

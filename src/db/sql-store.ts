@@ -10,6 +10,7 @@ import {
   type AuditEvent,
   type AuditFields,
   type AuditNote,
+  type DoctorFacts,
   type Meeting,
   type NewServer,
   type PollState,
@@ -355,6 +356,27 @@ export class SqlStore implements Store {
       const parse = (text: string | null) => orderedFields(text === null ? null : (JSON.parse(text) as AuditFields), many)
       return { ...row, objectType: row.objectType as AuditEvent['objectType'], before: parse(row.before), after: parse(row.after) }
     })
+  }
+
+  async doctorFacts(): Promise<DoctorFacts> {
+    const [servers, strayMeetings, tenants, tenantSettings] = await Promise.all([
+      this.db.server.findMany({ select: { id: true, url: true, tag: true, state: true }, orderBy: { id: 'asc' } }),
+      // One query, the same SQL on both databases: a meeting with no server_id, or one whose server
+      // is gone (another program's write, or SQLite without foreign keys). Prisma's relation filter
+      // reads only server_id IS NULL here, so this is the one raw read.
+      this.db.$queryRaw<{ id: string; serverId: string | null }[]>`
+        SELECT m.id AS "id", m.server_id AS "serverId" FROM meetings m
+        WHERE m.server_id IS NULL OR NOT EXISTS (SELECT 1 FROM servers s WHERE s.id = m.server_id)`,
+      this.db.tenant.findMany({ select: { id: true, name: true, secrets: true }, orderBy: { id: 'asc' } }),
+      this.db.tenantSetting.findMany({ select: { id: true, tenantId: true, param: true }, orderBy: { id: 'asc' } }),
+    ])
+    return {
+      where: { kind: this.kind },
+      servers: servers.map((s) => ({ ...s, state: knownState(s.state) })),
+      strayMeetings,
+      tenants,
+      tenantSettings,
+    }
   }
 
   async close(): Promise<void> {

@@ -160,6 +160,18 @@ export const REDACTED = '[redacted]'
 /** Fields whose values never reach the audit table. */
 export const SECRET_FIELDS = ['secret', 'secrets', 'lrs_password', 'kc_client_secret', 'kc_password'] as const
 
+/** What `doctor` checks, read in one go without changing anything; judged by src/doctor/checks.ts. */
+export interface DoctorFacts {
+  /** Where the facts come from: the fixes name SQL statements or Redis keys (with their prefix). */
+  where: { kind: 'sqlite' | 'postgres' } | { kind: 'redis'; prefix: string }
+  /** Every server, its state as Scalelite reads it (an unknown state word is disabled). */
+  servers: { id: string; url: string; tag: string | null; state: ServerState }[]
+  /** Meetings whose server_id is null or names no server, found by the database itself. */
+  strayMeetings: { id: string; serverId: string | null }[]
+  tenants: { id: string; name: string; secrets: string }[]
+  tenantSettings: { id: string; tenantId: string; param: string }[]
+}
+
 /** On Redis, Scalelite's own poller polls the servers; ours would race it. */
 export const NO_POLL_ON_REDIS = "servers poll is not available on a Redis store: Scalelite's own poller polls these servers"
 
@@ -206,6 +218,8 @@ export interface Store {
 
   /** Audit rows since the given time (all without one), oldest first. */
   auditEvents(since?: Date): Promise<AuditEvent[]>
+  /** Everything `doctor` checks; reads only, in a few queries whatever the number of meetings. */
+  doctorFacts(): Promise<DoctorFacts>
 
   close(): Promise<void>
 }

@@ -57,6 +57,11 @@ export class Output {
     this.term.write(`${text}\n`)
   }
 
+  /** One line of cells, each coloured on a terminal. */
+  cells(cells: Cell[], separator = ''): void {
+    this.line(cells.map((c) => (typeof c === 'string' || !c.paint ? textOf(c) : c.paint(this.out, c.text))).join(separator))
+  }
+
   /** `footer` rows (totals) are for people: shown under the table on a terminal, never in piped rows. */
   table(columns: Column[], rows: Cell[][], footer: Cell[][] = []): void {
     if (!this.term.stdoutIsTTY) {

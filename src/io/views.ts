@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk'
 import { redactUrl } from '../redact.ts'
 import { REDACTED, type AuditEvent, type AuditValue, type Server, type ServerState, type Tenant } from '../db/store.ts'
 import { auditJson } from '../schemas/audit.ts'
+import type { Diagnosis } from '../doctor/checks.ts'
 import { exportJson, exportYaml, type exportDocument, type SyncReport } from '../schemas/fleet-file.ts'
 import { serverHostname, serverJson } from '../schemas/server.ts'
 import type { StatusDocument } from '../schemas/status.ts'
@@ -232,4 +233,13 @@ export function showAudit(out: Output, events: AuditEvent[]): void {
       e.reason ?? '',
     ]),
   )
+}
+
+/** `doctor`: the document with --json; else one line per problem and a summary line. */
+export function showDiagnosis(out: Output, diagnosis: Diagnosis): void {
+  if (out.json) return out.document(diagnosis)
+  const n = diagnosis.problems.length
+  for (const p of diagnosis.problems) out.cells([{ text: p.check, paint: (c, t) => c.yellow(t) }, `: ${p.message}. `, { text: 'Fix:', paint: (c, t) => c.bold(t) }, ` ${p.fix}`])
+  if (n === 0) out.cells([{ text: 'No problems found', paint: (c, t) => c.green(t) }])
+  else out.cells([{ text: `${n} problem${n === 1 ? '' : 's'} found`, paint: (c, t) => c.red(t) }])
 }

@@ -5,6 +5,7 @@ import { databaseUrl, type Env } from '../config.ts'
 import type { Store } from '../db/store.ts'
 import { UsageError } from '../errors.ts'
 import { Output } from '../io/output.ts'
+import type { Progress } from '../io/progress.ts'
 import { processTerminal, type Terminal } from '../io/terminal.ts'
 
 export interface GlobalOptions {
@@ -43,6 +44,11 @@ export class Context {
   async open(url: string, isDefault = false): Promise<Store> {
     const { openStore } = await import('../db/index.ts')
     return openStore(url, this.env, { redisCa: this.options.redisCa, warn: (message) => this.out.warn(message), createFolder: isDefault })
+  }
+
+  /** The progress of long work, on stderr when it is a terminal (see Output.progress); end it when done. */
+  progress(label: string, total: number): Progress {
+    return this.out.progress(label, total)
   }
 
   async close(): Promise<void> {

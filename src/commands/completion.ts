@@ -16,7 +16,7 @@ export function registerCompletion(program: Command): void {
     .addHelpText(
       'after',
       examples(
-        "echo 'source <(scalelite-admin completion bash)' >> ~/.bashrc",
+        'source <(scalelite-admin completion bash)',
         "echo 'source <(scalelite-admin completion zsh)' >> ~/.zshrc",
       ),
     )

@@ -2,7 +2,7 @@
 // when stderr is a terminal, erased at the end, never on stdout, never mixed into a warning. Against a
 // slow BBB stand-in on 127.0.0.1, so the work lasts long enough for several redraws. SQLite only: the
 // progress does not depend on the database.
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { type BbbStandIn, startBbb } from '../support/bbb-server.ts'
@@ -143,6 +143,28 @@ describe('progress', () => {
     expect(document.servers.map((s) => s.id)).toEqual(['progress-server-1', 'progress-server-2', 'progress-server-3'])
     expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(2)
     expect(draws(screen, 'polling servers').length).toBeGreaterThan(0)
+    expect(rendered(screen)).toBe('')
+  })
+
+  test('sync --mode force on a terminal: one progress over the changes and the end calls, erased; the file holds the report', async () => {
+    const [id] = (await seed(1)) as [string]
+    const file = path.join(tempDir(), 'sync.json')
+    const document = JSON.stringify({ servers: { 'new-one': { url: 'https://bbb9.example.com/bigbluebutton/api', secret: 'new-one-secret' } } })
+    const input = path.join(tempDir(), 'fleet.json')
+    writeFileSync(input, document)
+
+    const { screen, code } = await onTerminal(['servers', 'sync', input, '--mode', 'force', '--json'], { db: db.url, env: SLOW, redirect: `> '${file}'` })
+
+    expect(code).toBe(0)
+    const report = JSON.parse(readFileSync(file, 'utf8')) as { changes: { id: string; change: string; meetings: number }[] }
+    expect(report.changes.map(({ id, change, meetings }) => [id, change, meetings])).toEqual([
+      ['new-one', 'create', 0],
+      [id, 'remove', MEETINGS],
+    ])
+    const drawn = draws(screen, 'syncing servers')
+    expect(drawn.length).toBeGreaterThan(1)
+    // Two changes in one transaction (create one, cordon the other), 60 end calls, one removal.
+    for (const line of drawn) expect(line).toMatch(/^syncing servers \[#*-*\] \d+\/63$/)
     expect(rendered(screen)).toBe('')
   })
 })

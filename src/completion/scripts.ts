@@ -32,7 +32,7 @@ _scalelite_admin() {
 if [[ \${funcstack[1]} == _scalelite-admin ]]; then
   _scalelite_admin "$@"
 else
-  (( \${+functions[compdef]} )) || { autoload -Uz compinit && compinit }
+  (( \${+functions[compdef]} )) || { autoload -Uz compinit && compinit; }
   compdef _scalelite_admin scalelite-admin
 fi
 `

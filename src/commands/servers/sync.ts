@@ -102,15 +102,7 @@ export function planSync(entries: FleetEntry[], servers: Server[], meetingCounts
 }
 
 /** Force mode: end the meetings of each server (each row goes once its call was tried), then remove it. */
-async function endAndRemove(
-  store: Store,
-  ids: string[],
-  servers: Server[],
-  settings: ReturnType<typeof bbbSettings>,
-  warn: (text: string) => void,
-  /** Called after each end call and each removal, failed or not. */
-  onStep: (failed: boolean) => void,
-) {
+async function endAndRemove(store: Store, ids: string[], servers: Server[], settings: ReturnType<typeof bbbSettings>, warn: (text: string) => void, onStep: (failed: boolean) => void) {
   let failedCalls = 0
   const notEmpty: string[] = []
   for (const id of ids) {
@@ -178,21 +170,20 @@ export function register(servers: Command): void {
           if (plan.report.length > 0) throw new ChangesPending()
           return
         }
-        // Steps: the changes (one transaction), then in force mode each end call and each removal.
-        const endCalls = settings ? plan.forceRemove.reduce((n, id) => n + (counts.get(id) ?? 0), 0) : 0
-        const progress = ctx.progress('syncing servers', plan.steps.length + (settings ? endCalls + plan.forceRemove.length : 0))
+        // Progress steps: the changes (one transaction), then in force mode each end call and each removal.
+        const forceSteps = settings ? plan.forceRemove.reduce((n, id) => n + (counts.get(id) ?? 0) + 1, 0) : 0
+        const progress = ctx.progress('syncing servers', plan.steps.length + forceSteps)
         try {
-          try {
-            await store.applyServerChanges(plan.steps)
-          } catch (e) {
-            if (e instanceof ConflictError) throw new ConflictError(`${e.message}; nothing was changed`)
-            throw e
-          }
-          progress.advance(false, plan.steps.length)
-          if (settings) await endAndRemove(store, plan.forceRemove, servers, settings, (text) => ctx.out.warn(text), (failed) => progress.advance(failed))
-        } finally {
+          await store.applyServerChanges(plan.steps)
+        } catch (e) {
           progress.end()
+          if (e instanceof ConflictError) throw new ConflictError(`${e.message}; nothing was changed`)
+          throw e
         }
+        progress.advance(false, plan.steps.length)
+        if (settings)
+          await endAndRemove(store, plan.forceRemove, servers, settings, (text) => ctx.out.warn(text), (failed) => progress.advance(failed)).finally(() => progress.end())
+        progress.end()
 
         showSyncReport(ctx.out, report)
       }),

@@ -77,11 +77,15 @@ describe('progress', () => {
   test('panic on a terminal: a counter and bar redrawn on stderr, erased at the end; the screen keeps only the result', async () => {
     const [id] = (await seed(1)) as [string]
 
+    const started = Date.now()
     const { screen, code, asked } = await onTerminal(['servers', 'panic', id, '--yes'], { db: db.url, env: SLOW })
+    const elapsed = Date.now() - started
 
     expect({ code, asked, shown: rendered(screen) }).toEqual({ code: 0, asked: false, shown: success(id) })
     const drawn = draws(screen, 'ending meetings')
     expect(drawn.length).toBeGreaterThan(1)
+    // Throttled: at most 10 draws a second.
+    expect(drawn.length).toBeLessThanOrEqual(Math.ceil(elapsed / 100))
     for (const line of drawn) expect(line).toMatch(/^ending meetings \[#*-*\] \d+\/60$/)
     expect(drawn[0]).not.toBe(drawn[drawn.length - 1])
     // Erased before the result is written.

@@ -1,9 +1,11 @@
 // Builds the command tree and is the one place that turns an error into a message and an exit code.
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
+import { registerCompletion } from './commands/completion.ts'
 import { closeContext, examples } from './commands/context.ts'
 import { registerAudit } from './commands/audit.ts'
 import { registerDoctor } from './commands/doctor.ts'
+import { registerHelp } from './commands/help.ts'
 import { registerImport } from './commands/import.ts'
 import { registerServers } from './commands/servers/index.ts'
 import { registerTenants } from './commands/tenants/index.ts'
@@ -37,14 +39,16 @@ export function buildProgram(): Command {
         'DATABASE_URL=postgresql://scalelite@db/scalelite scalelite-admin servers panic bbb1.example.com --yes',
       ) +
         '\nThe database defaults to an SQLite file at $XDG_DATA_HOME/scalelite-admin/scalelite.db.\n' +
-        'Exit codes: 0 ok, 1 unexpected failure, 2 usage or validation error, 3 not found, 4 conflict, 5 some BBB calls failed.\n' +
-        'doctor answers as grep does: 0 no problems, 1 problems found, 2 could not run.\n',
+        'doctor answers as grep does: 0 no problems, 1 problems found, 2 could not run.\n' +
+        'More: scalelite-admin help exit-codes, scalelite-admin help environment; completion: scalelite-admin completion bash|zsh.\n',
     )
   registerServers(program)
   registerTenants(program)
   registerImport(program)
   registerAudit(program)
   registerDoctor(program)
+  registerCompletion(program)
+  registerHelp(program)
 
   // Commander reports through exceptions, printed by main() like every other error.
   const quiet = (command: Command) => {

@@ -5,6 +5,7 @@ import { databaseUrl, type Env } from '../config.ts'
 import type { Store } from '../db/store.ts'
 import { UsageError } from '../errors.ts'
 import { Output } from '../io/output.ts'
+import type { Progress } from '../io/progress.ts'
 import { processTerminal, type Terminal } from '../io/terminal.ts'
 import { redact } from '../redact.ts'
 
@@ -49,6 +50,11 @@ export class Context {
     const [{ openStore }, { processActor }] = await Promise.all([import('../db/index.ts'), import('../db/audit.ts')])
     const actor = { ...processActor(this.invocation.action, this.invocation.command), reason: this.options.reason?.trim() || null }
     return openStore(url, this.env, { redisCa: this.options.redisCa, warn: (message) => this.out.warn(message), createFolder: isDefault, actor })
+  }
+
+  /** The progress of long work, on stderr when it is a terminal (see Output.progress); end it when done. */
+  progress(label: string, total: number): Progress {
+    return this.out.progress(label, total)
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module'
 import { Chalk, type ChalkInstance } from 'chalk'
 import type TableType from 'cli-table3'
+import { NO_PROGRESS, type Progress, ProgressLine } from './progress.ts'
 import type { Terminal } from './terminal.ts'
 
 export interface Column {
@@ -33,6 +34,8 @@ export function maskSecret(secret: string): string {
 export class Output {
   private readonly out: ChalkInstance
   private readonly err: ChalkInstance
+  /** The progress line on stderr, while one is drawn; every message to stderr clears it first. */
+  private active: ProgressLine | undefined
 
   constructor(
     readonly term: Terminal,
@@ -90,18 +93,43 @@ export class Output {
     this.line(table.toString())
   }
 
+  /**
+   * A progress line on stderr for `total` units of work, drawn only where the terminal allows it
+   * (Terminal.progress); elsewhere, and for no work at all, it does nothing. End it when the work ends.
+   */
+  progress(label: string, total: number): Progress {
+    if (!this.term.progress || total <= 0) return NO_PROGRESS
+    this.active?.end()
+    const line: ProgressLine = new ProgressLine(
+      (text) => this.term.writeErr(text),
+      label,
+      total,
+      { columns: this.term.errColumns, paintFailed: (text) => this.err.red(text) },
+      () => {
+        if (this.active === line) this.active = undefined
+      },
+    )
+    this.active = line
+    return line
+  }
+
   /** A note for people on a terminal (never in a pipe, never on stdout). */
   note(text: string): void {
-    if (this.term.stderrIsTTY) this.term.writeErr(`${this.err.dim(text)}\n`)
+    if (this.term.stderrIsTTY) this.stderr(`${this.err.dim(text)}\n`)
   }
 
   warn(text: string): void {
-    this.term.writeErr(`${this.err.yellow('warning:')} ${text}\n`)
+    this.stderr(`${this.err.yellow('warning:')} ${text}\n`)
   }
 
   /** The one error line: human `error: …`, or with --json the API's error body as the last line of stderr. */
   error(message: string, key: 'error' | 'message' = 'error'): void {
-    if (this.json) this.term.writeErr(`${JSON.stringify({ [key]: message })}\n`)
-    else this.term.writeErr(`${this.err.red('error:')} ${message}\n`)
+    if (this.json) this.stderr(`${JSON.stringify({ [key]: message })}\n`)
+    else this.stderr(`${this.err.red('error:')} ${message}\n`)
+  }
+
+  private stderr(text: string): void {
+    if (this.active) this.active.around(() => this.term.writeErr(text))
+    else this.term.writeErr(text)
   }
 }

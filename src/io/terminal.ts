@@ -11,6 +11,13 @@ export interface Terminal {
   readonly colorErr: boolean
   /** A question can be asked only when stdin and stderr are both terminals. */
   readonly canPrompt: boolean
+  /**
+   * A progress line may be drawn (and redrawn in place) on stderr: only when stderr is a terminal
+   * that understands cursor moves (not TERM=dumb), whatever stdout is.
+   */
+  readonly progress: boolean
+  /** The width of stderr in columns (80 when it is not a terminal or does not say). */
+  readonly errColumns: number
   write(text: string): void
   writeErr(text: string): void
   /** Asks on stderr and reads one line from stdin. */
@@ -27,6 +34,8 @@ export function processTerminal(env: Env, colorFlag: boolean): Terminal {
     colorOut: stdoutIsTTY && !noColor,
     colorErr: stderrIsTTY && !noColor,
     canPrompt: process.stdin.isTTY === true && stderrIsTTY,
+    progress: stderrIsTTY && env.TERM !== 'dumb',
+    errColumns: (stderrIsTTY && process.stderr.columns) || 80,
     write: (text) => void process.stdout.write(text),
     writeErr: (text) => void process.stderr.write(text),
     ask: (question) =>

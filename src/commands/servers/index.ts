@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { examples } from '../context.ts'
 import * as add from './add.ts'
 import * as exportFleet from './export.ts'
 import * as list from './list.ts'
@@ -12,6 +13,10 @@ import * as sync from './sync.ts'
 import * as update from './update.ts'
 
 export function registerServers(program: Command): void {
-  const servers = program.command('servers').summary('manage the BBB servers behind the balancer').description('Manage the BigBlueButton servers behind the balancer.')
+  const servers = program
+    .command('servers')
+    .summary('manage the BBB servers behind the balancer')
+    .description('Manage the BigBlueButton servers behind the balancer.')
+    .addHelpText('after', examples('scalelite-admin servers list', 'scalelite-admin servers help panic'))
   for (const verb of [list, show, add, update, state, remove, panic, status, poll, exportFleet, sync]) verb.register(servers)
 }

@@ -54,11 +54,13 @@ export function register(servers: Command): void {
             lastWrite = Date.now()
             if (ids.length > 0) await store.deleteMeetings(server.id, ids)
           }
+          const progress = ctx.progress('ending meetings', meetings.length)
           const outcomes = await endMeetings(server, meetings, settings, async ({ meetingId, error }) => {
+            progress.advance(error !== undefined)
             if (error !== undefined) ctx.out.warn(`Could not end meeting id=${meetingId}: ${error}`)
             tried.push(meetingId)
             if (tried.length >= 50 || Date.now() - lastWrite >= 200) await removeTried()
-          })
+          }).finally(() => progress.end())
           await removeTried()
           const failed = outcomes.filter((o) => o.error !== undefined)
           if (failed.length > 0)

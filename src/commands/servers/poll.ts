@@ -44,7 +44,9 @@ export function register(servers: Command): void {
         const byId = new Map(targets.map((t) => [t.id, t]))
         const failed = new Set<string>()
         const noVersion = new Set<string>()
+        const progress = ctx.progress('polling servers', targets.length)
         await pollServers(targets, settings, async ({ id, outcome, error, versionError }) => {
+          progress.advance(error !== undefined)
           const name = `id=${id} (${serverHostname((byId.get(id) as Server).url)})`
           if (error !== undefined) {
             failed.add(id)
@@ -54,7 +56,7 @@ export function register(servers: Command): void {
             ctx.out.warn(`Could not get the BBB version of server ${name}: ${versionError}`)
           }
           await write(() => store.recordPoll(id, (current) => nextPollState(current, outcome, rules, Date.now())))
-        })
+        }).finally(() => progress.end())
 
         if (failed.size > 0 || noVersion.size > 0) {
           const parts = []

@@ -102,21 +102,24 @@ export function planSync(entries: FleetEntry[], servers: Server[], meetingCounts
 }
 
 /** Force mode: end the meetings of each server (each row goes once its call was tried), then remove it. */
-async function endAndRemove(store: Store, ids: string[], servers: Server[], settings: ReturnType<typeof bbbSettings>, warn: (text: string) => void) {
+async function endAndRemove(store: Store, ids: string[], servers: Server[], settings: ReturnType<typeof bbbSettings>, warn: (text: string) => void, onStep: (failed: boolean) => void) {
   let failedCalls = 0
   const notEmpty: string[] = []
   for (const id of ids) {
     const server = servers.find((s) => s.id === id) as Server
     const outcomes = await endMeetings(server, await store.meetingsOf(id), settings, async ({ meetingId, error }) => {
+      onStep(error !== undefined)
       if (error !== undefined) warn(`Could not end meeting id=${meetingId}: ${error}`)
       await store.deleteMeetings(id, [meetingId])
     })
     failedCalls += outcomes.filter((o) => o.error !== undefined).length
     try {
       await store.removeServer(id, false)
+      onStep(false)
     } catch (e) {
       // Meetings created meanwhile: Scalelite's message; the server stays cordoned.
       if (!(e instanceof ConflictError)) throw e
+      onStep(true)
       notEmpty.push(`[${id}] Server still not empty!`)
     }
   }
@@ -168,13 +171,20 @@ export function register(servers: Command): void {
           if (plan.report.length > 0) throw new ChangesPending()
           return
         }
+        // Progress steps: the changes (one transaction), then in force mode each end call and each removal.
+        const forceSteps = settings ? plan.forceRemove.reduce((n, id) => n + (counts.get(id) ?? 0) + 1, 0) : 0
+        const progress = ctx.progress('syncing servers', plan.steps.length + forceSteps)
         try {
           await store.applyServerChanges(plan.steps)
         } catch (e) {
+          progress.end()
           if (e instanceof ConflictError) throw new ConflictError(`${e.message}; nothing was changed`)
           throw e
         }
-        if (settings) await endAndRemove(store, plan.forceRemove, servers, settings, (text) => ctx.out.warn(text))
+        progress.advance(false, plan.steps.length)
+        if (settings)
+          await endAndRemove(store, plan.forceRemove, servers, settings, (text) => ctx.out.warn(text), (failed) => progress.advance(failed)).finally(() => progress.end())
+        progress.end()
 
         showSyncReport(ctx.out, report)
       }),

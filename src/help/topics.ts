@@ -38,6 +38,8 @@ export const ENVIRONMENT: [name: string, meaning: string][] = [
   ['NODE_EXTRA_CA_CERTS', 'a PEM file of extra CAs trusted for rediss:// (or use --redis-ca).'],
   ['NO_COLOR', 'set and not empty: no colour (as --no-color).'],
   ['TERM', "'dumb': no progress line on stderr (it is drawn only when stderr is a terminal)."],
+  ['USER', "the operating-system user an audit row names, when the system has no account name for this process's uid (else LOGNAME)."],
+  ['LOGNAME', 'as USER, when USER is not set.'],
   ['SCALELITE_ADMIN_DEBUG', 'set: print the stack trace of an unexpected failure (exit 1).'],
 ]
 

@@ -105,11 +105,11 @@ describe.concurrent('completion scripts', () => {
 
 describe.concurrent('bash completes from the command tree', () => {
   const cases: [string, string[], string][] = [
-    ['nouns', [''], lines('servers', 'tenants', 'import', 'completion', 'help')],
+    ['nouns', [''], lines('servers', 'tenants', 'import', 'audit', 'doctor', 'completion', 'help')],
     ['a noun by its start', ['te'], lines('tenants')],
     ['verbs', ['servers', 'p'], lines('panic', 'poll')],
     ['tenant verbs', ['tenants', ''], lines('list', 'show', 'add', 'update', 'delete', 'help')],
-    ['flags of a verb and the global ones', ['servers', 'panic', 'x', '--'], lines('--keep-state', '--skip-end-calls', '--yes', '--help', '--version', '--database-url', '--redis-ca', '--json', '--no-color', '--show-secrets')],
+    ['flags of a verb and the global ones', ['servers', 'panic', 'x', '--'], lines('--keep-state', '--skip-end-calls', '--yes', '--reason', '--help', '--version', '--database-url', '--redis-ca', '--json', '--no-color', '--show-secrets')],
     ['a flag by its start', ['servers', 'list', '--st'], lines('--state')],
     ['the values of --state', ['servers', 'list', '--state', ''], lines('enabled', 'cordoned', 'disabled')],
     ["update's --state takes verbs", ['servers', 'update', 'x', '--state', 'c'], lines('cordon')],

@@ -26,6 +26,9 @@ export interface Keyspace {
   tenants: string
   tenant(id: string): string
   tenantName(name: string): string
+  /** The set of a tenant's setting ids. */
+  tenantSettings(tenantId: string): string
+  tenantSetting(id: string): string
 }
 
 export function keyspace(namespace: string): Keyspace {
@@ -44,6 +47,8 @@ export function keyspace(namespace: string): Keyspace {
     tenants: `${p}tenants`,
     tenant: (id) => `${p}tenant:${id}`,
     tenantName: (name) => `${p}tenant_name:${name}`,
+    tenantSettings: (tenantId) => `${p}tenant_settings:${tenantId}`,
+    tenantSetting: (id) => `${p}tenant_setting:${id}`,
   }
 }
 

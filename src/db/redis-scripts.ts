@@ -258,9 +258,13 @@ return {'OK', redis.call('HGETALL', KEYS[2])}
 `,
 }
 
-/** KEYS: tenants, tenant:<id>. ARGV: id, prefix. The name index goes only while it points here. */
+/**
+ * KEYS: tenants, tenant:<id>, tenant_settings:<id>. ARGV: id, prefix. The name index goes only while
+ * it points here. The tenant's settings go too (Scalelite leaves them behind), each only while it
+ * still names this tenant.
+ */
 export const DELETE_TENANT: ScriptDef = {
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `
 local id, prefix = ARGV[1], ARGV[2]
 if redis.call('SISMEMBER', KEYS[1], id) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
@@ -271,6 +275,50 @@ if name then
   if redis.call('HGET', index, 'id') == id then redis.call('DEL', index) end
 end
 redis.call('SREM', KEYS[1], id)
+for _, s in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local key = prefix .. 'tenant_setting:' .. s
+  local owner = redis.call('HGET', key, 'tenant_id')
+  if not owner or owner == id then redis.call('DEL', key) end
+end
+redis.call('DEL', KEYS[3])
+return {'OK'}
+`,
+}
+
+/**
+ * KEYS: tenants, tenant:<tenant id>, tenant_settings:<tenant id>, tenant_setting:<id>. ARGV: id,
+ * tenant id, param, value, override ('true'/'false'), prefix. Writes what TenantSetting#save! writes:
+ * the hash and the id in the tenant's set. A second setting of the tenant with the same param and
+ * override is a conflict (Scalelite would store both); override reads as Scalelite reads it, 'true' or not.
+ */
+export const ADD_TENANT_SETTING: ScriptDef = {
+  numberOfKeys: 4,
+  lua: `
+local id, tenantId, param, value, override, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if redis.call('SISMEMBER', KEYS[1], tenantId) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
+for _, s in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local other = redis.call('HMGET', prefix .. 'tenant_setting:' .. s, 'param', 'override')
+  if other[1] == param and ((other[2] == 'true') == (override == 'true')) then return {'CONFLICT', s} end
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {'CONFLICT', id} end
+redis.call('HSET', KEYS[4], 'param', param, 'value', value, 'override', override, 'tenant_id', tenantId)
+redis.call('SADD', KEYS[3], id)
+return {'OK'}
+`,
+}
+
+/**
+ * KEYS: tenant_setting:<id>. ARGV: id, prefix. Deletes the hash and the id from the set of the tenant
+ * it names, as TenantSetting#destroy! does.
+ */
+export const REMOVE_TENANT_SETTING: ScriptDef = {
+  numberOfKeys: 1,
+  lua: `
+local id, prefix = ARGV[1], ARGV[2]
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
+local tenantId = redis.call('HGET', KEYS[1], 'tenant_id')
+redis.call('DEL', KEYS[1])
+if tenantId then redis.call('SREM', prefix .. 'tenant_settings:' .. tenantId, id) end
 return {'OK'}
 `,
 }
@@ -284,4 +332,6 @@ export const SCRIPTS = {
   addTenant: ADD_TENANT,
   updateTenant: UPDATE_TENANT,
   deleteTenant: DELETE_TENANT,
+  addTenantSetting: ADD_TENANT_SETTING,
+  removeTenantSetting: REMOVE_TENANT_SETTING,
 }

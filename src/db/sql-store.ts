@@ -1,6 +1,6 @@
 // The Store on a SQL database through Prisma (SQLite or PostgreSQL). Every change is one transaction;
 // unique violations become conflicts, whichever process won the race.
-import { ConflictError, serverNotFound, tenantNotFound } from '../errors.ts'
+import { ConflictError, serverNotFound, tenantNotFound, tenantSettingExists, tenantSettingNotFound } from '../errors.ts'
 import { serverUrlKey } from '../schemas/server.ts'
 import type { PrismaClient } from '../generated/sqlite/client.ts'
 import {
@@ -18,6 +18,7 @@ import {
   type Store,
   type Tenant,
   type TenantChanges,
+  type TenantSetting,
 } from './store.ts'
 
 /** The SQLite client's type serves both providers (PostgreSQL's accepts a superset of its inputs). */
@@ -73,6 +74,8 @@ const tenantColumns = {
   kcUsername: true,
   kcPassword: true,
 } as const
+
+const settingColumns = { id: true, tenantId: true, param: true, value: true, override: true } as const
 
 const camel = (field: string) => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
@@ -298,8 +301,43 @@ export class SqlStore implements Store {
   }
 
   async deleteTenant(id: string): Promise<void> {
-    const { count } = await this.db.tenant.deleteMany({ where: { id } })
-    if (count === 0) throw tenantNotFound(id)
+    await this.tx(async (tx) => {
+      if (!(await tx.tenant.findUnique({ where: { id }, select: { id: true } }))) throw tenantNotFound(id)
+      // The foreign key cascades too, but SQLite enforces it only where foreign_keys is on.
+      await tx.tenantSetting.deleteMany({ where: { tenantId: id } })
+      await tx.tenant.delete({ where: { id } })
+    })
+  }
+
+  listTenantSettings(tenantId?: string): Promise<TenantSetting[]> {
+    return this.db.tenantSetting.findMany({ where: tenantId === undefined ? {} : { tenantId }, select: settingColumns })
+  }
+
+  async addTenantSetting(setting: TenantSetting): Promise<TenantSetting> {
+    try {
+      return await this.tx(async (tx) => {
+        if (!(await tx.tenant.findUnique({ where: { id: setting.tenantId }, select: { id: true } }))) throw tenantNotFound(setting.tenantId)
+        await this.refuseDuplicateSetting(tx, setting)
+        return tx.tenantSetting.create({ data: setting, select: settingColumns })
+      })
+    } catch (e) {
+      // Lost a race against a concurrent add of the same setting: name the winner.
+      if (isUniqueViolation(e)) await this.refuseDuplicateSetting(this.db, setting)
+      throw e
+    }
+  }
+
+  private async refuseDuplicateSetting(db: Tx | Db, setting: TenantSetting): Promise<void> {
+    const where = { tenantId_param_override: { tenantId: setting.tenantId, param: setting.param, override: setting.override } }
+    const other = await db.tenantSetting.findUnique({ where, select: { id: true } })
+    if (other) throw tenantSettingExists(setting, other.id)
+  }
+
+  async removeTenantSetting(id: string): Promise<void> {
+    await this.tx(async (tx) => {
+      if (!(await tx.tenantSetting.findUnique({ where: { id }, select: settingColumns }))) throw tenantSettingNotFound(id)
+      await tx.tenantSetting.delete({ where: { id } })
+    })
   }
 
   async close(): Promise<void> {

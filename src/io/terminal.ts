@@ -56,6 +56,9 @@ export function processTerminal(env: Env, colorFlag: boolean): Terminal {
 /** The terminal in raw mode, so nothing typed is echoed; Enter ends the line, Ctrl-D too, Ctrl-C cancels. */
 function askSecret(question: string): Promise<string | null> {
   const stdin = process.stdin
+  // Echo is off before the question shows, so nothing typed after it can appear.
+  stdin.setEncoding('utf8')
+  stdin.setRawMode(true)
   process.stderr.write(question)
   return new Promise((resolve) => {
     let value = ''
@@ -77,8 +80,6 @@ function askSecret(question: string): Promise<string | null> {
         else if (ch >= ' ') value += ch
       }
     }
-    stdin.setEncoding('utf8')
-    stdin.setRawMode(true)
     stdin.on('data', onData)
     stdin.resume()
   })

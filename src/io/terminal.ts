@@ -64,6 +64,7 @@ function askSecret(question: string): Promise<string | null> {
     let value = ''
     const finish = (result: string | null) => {
       stdin.removeListener('data', onData)
+      stdin.removeListener('end', onEnd)
       stdin.setRawMode(false)
       stdin.pause()
       process.stderr.write('\n')
@@ -80,7 +81,10 @@ function askSecret(question: string): Promise<string | null> {
         else if (ch >= ' ') value += ch
       }
     }
+    // The terminal went away (hang-up): nothing more can be typed.
+    const onEnd = () => finish(null)
     stdin.on('data', onData)
+    stdin.once('end', onEnd)
     stdin.resume()
   })
 }

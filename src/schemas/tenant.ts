@@ -32,15 +32,21 @@ export const tenantUpdateSchema = z
   })
   .transform(({ name, secrets, ...flags }): TenantChanges => {
     const extra: NonNullable<TenantChanges['extra']> = {}
-    for (const field of TENANT_EXTRA_FIELDS) {
-      const value = flags[extraOption(field)]
-      if (value !== undefined) extra[field] = value
-    }
+    for (const field of TENANT_EXTRA_FIELDS) if (flags[EXTRA_OPTIONS[field]] !== undefined) extra[field] = flags[EXTRA_OPTIONS[field]]
     return { name, secrets, extra }
   })
 
-/** lrs_endpoint → lrsEndpoint: the option names of the lrs_/kc_ flags as Commander hands them over. */
-const extraOption = (field: TenantExtraField) => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof z.input<typeof tenantUpdateSchema> & `${'lrs' | 'kc'}${string}`
+/** The option of each lrs_/kc_ field, as Commander names the flag's value (`--lrs-endpoint`: lrsEndpoint). */
+const EXTRA_OPTIONS = {
+  lrs_endpoint: 'lrsEndpoint',
+  lrs_username: 'lrsUsername',
+  lrs_password: 'lrsPassword',
+  kc_token_url: 'kcTokenUrl',
+  kc_client_id: 'kcClientId',
+  kc_client_secret: 'kcClientSecret',
+  kc_username: 'kcUsername',
+  kc_password: 'kcPassword',
+} as const satisfies Record<TenantExtraField, string>
 
 /** getTenants item. */
 export const tenantListJson = (t: Tenant) => ({ id: t.id, name: t.name, secrets: t.secrets })

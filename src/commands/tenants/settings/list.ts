@@ -17,8 +17,9 @@ export function register(settings: Command): void {
     .action(
       action(async (ctx, ref: string | undefined) => {
         const store = await ctx.store()
-        const tenants = ref === undefined ? await store.listTenants() : [await resolveTenant(store, ref)]
-        const settings = await store.listTenantSettings(ref === undefined ? undefined : tenants[0]?.id)
+        const tenant = ref === undefined ? undefined : await resolveTenant(store, ref)
+        const tenants = tenant ? [tenant] : await store.listTenants()
+        const settings = await store.listTenantSettings(tenant?.id)
 
         const names = new Map(tenants.map((t) => [t.id, t.name]))
         // A setting whose tenant has gone meanwhile is not listed.

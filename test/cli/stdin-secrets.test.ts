@@ -84,12 +84,13 @@ describe.each(BACKENDS)('secrets from stdin on %s', (backend) => {
       const [t] = await db.tenantRows()
       expect(t).toEqual({ id: t?.id, name: 'acme', secrets: 'first-secret:second-secret' })
 
-      const results = [
-        await piped(db)('rotated-1:rotated-2\n', 'tenants', 'update', 'acme', '--secrets', '-', '--lrs-endpoint', 'https://lrs.example.com/xapi'),
-        await piped(db)('lrs-pass-from-stdin\n', 'tenants', 'update', 'acme', '--lrs-password', '-', '--lrs-username', 'lrs-user'),
-        await piped(db)('kc-secret-from-stdin\r\n', 'tenants', 'update', 'acme', '--kc-client-secret', '-'),
-        await piped(db)('kc-pass-from-stdin', 'tenants', 'update', 'acme', '--kc-password', '-', '--json'),
-      ]
+      // Each changes other fields, so they may run at once.
+      const results = await Promise.all([
+        piped(db)('rotated-1:rotated-2\n', 'tenants', 'update', 'acme', '--secrets', '-', '--lrs-endpoint', 'https://lrs.example.com/xapi'),
+        piped(db)('lrs-pass-from-stdin\n', 'tenants', 'update', 'acme', '--lrs-password', '-', '--lrs-username', 'lrs-user'),
+        piped(db)('kc-secret-from-stdin\r\n', 'tenants', 'update', 'acme', '--kc-client-secret', '-'),
+        piped(db)('kc-pass-from-stdin', 'tenants', 'update', 'acme', '--kc-password', '-', '--json'),
+      ])
 
       for (const result of results) expect(result).toMatchObject({ stderr: '', code: 0 })
       expect(await db.tenantRows()).toEqual([{ id: t?.id, name: 'acme', secrets: 'rotated-1:rotated-2' }])
@@ -100,7 +101,7 @@ describe.each(BACKENDS)('secrets from stdin on %s', (backend) => {
         kc_client_secret: 'kc-secret-from-stdin',
         kc_password: 'kc-pass-from-stdin',
       })
-    })
+    }, 120_000)
   })
 
   describe.concurrent('refused, nothing written', () => {

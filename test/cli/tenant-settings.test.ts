@@ -11,6 +11,9 @@ import type { RedisTestDb } from '../support/redis-db.ts'
 
 afterAll(removeTempDirs)
 
+/** For tests that run several commands one after another: the machine may be busy. */
+const SLOW = 120_000
+
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 const jsonLine = (value: unknown) => `${JSON.stringify(value)}\n`
@@ -99,8 +102,10 @@ describe.each(BACKENDS)('tenant settings on %s', (backend) => {
     it('a default and an override of one param, by name and by id: the setting object, and what Scalelite stores', async ({ db, expect }) => {
       const [acme] = (await seed(db, 'acme')) as [Tenant]
 
-      const first = await run(db)('tenants', 'settings', 'add', 'acme', 'record', 'false', '--json')
-      const second = await run(db)('tenants', 'settings', 'add', acme.id, 'record', 'true', '--override', '--json')
+      const [first, second] = await Promise.all([
+        run(db)('tenants', 'settings', 'add', 'acme', 'record', 'false', '--json'),
+        run(db)('tenants', 'settings', 'add', acme.id, 'record', 'true', '--override', '--json'),
+      ])
 
       const [d, o] = [added(first), added(second)]
       expect(d.id).toMatch(UUID_V4)
@@ -153,7 +158,7 @@ describe.each(BACKENDS)('tenant settings on %s', (backend) => {
       expect(added(forOther).tenant_id).toBe(other.id)
       expect(await db.tenantSettingRows()).toEqual(byId(all))
       expect(await settingKeys(db)).toEqual(scaleliteKeys(db, all))
-    })
+    }, SLOW)
 
     it('10 concurrent adds of one setting: exactly one succeeds, 9 are conflicts naming it', async ({ db, expect }) => {
       await seed(db, 'acme')
@@ -165,7 +170,7 @@ describe.each(BACKENDS)('tenant settings on %s', (backend) => {
       const winner = added(winners[0] as CliResult)
       expect(results.filter((r) => r.code !== 0)).toEqual(Array.from({ length: 9 }, () => failedJson(4, { error: exists(winner) })))
       expect(await db.tenantSettingRows()).toEqual([winner])
-    })
+    }, SLOW)
 
     it('an unknown tenant is exit 3 and nothing is written', async ({ db, expect }) => {
       await seed(db, 'acme')
@@ -269,7 +274,7 @@ describe.each(BACKENDS)('tenant settings on %s', (backend) => {
       expect(await settingKeys(db)).toEqual(scaleliteKeys(db, [c]))
       // The same param can be added again.
       expect((await run(db)('tenants', 'settings', 'add', 'acme', 'record', 'true')).code).toBe(0)
-    })
+    }, SLOW)
 
     it('an unknown id is exit 3 and nothing is removed', async ({ db, expect }) => {
       const [acme] = (await seed(db, 'acme')) as [Tenant]

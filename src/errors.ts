@@ -81,3 +81,6 @@ export class FatalError extends CliError {
 
 export const serverNotFound = (id: string) => new NotFoundError(`Couldn't find server with id=${id}`)
 export const tenantNotFound = (id: string) => new NotFoundError(`Couldn't find Tenant with id=${id}`)
+export const tenantSettingNotFound = (id: string) => new NotFoundError(`Couldn't find TenantSetting with id=${id}`)
+export const tenantSettingExists = (s: { tenantId: string; param: string; override: boolean }, id: string) =>
+  new ConflictError(`TenantSetting already exists with tenant_id=${s.tenantId}, param=${s.param}, override=${s.override} (id=${id})`)

@@ -3,7 +3,7 @@
 // The SQL store uses these; the Redis scripts do the same in Lua (redis-scripts.ts, AUDIT).
 import { hostname, userInfo } from 'node:os'
 import { decimalString } from '../schemas/server.ts'
-import { REDACTED, SECRET_FIELDS, TENANT_EXTRA_FIELDS, type AuditActor, type AuditFields, type AuditNote, type AuditValue, type Tenant } from './store.ts'
+import { REDACTED, SECRET_FIELDS, TENANT_EXTRA_FIELDS, type AuditActor, type AuditFields, type AuditNote, type AuditValue, type Tenant, type TenantSetting } from './store.ts'
 
 export type Fields = Record<string, AuditValue>
 
@@ -25,6 +25,10 @@ export function tenantFields(t: Pick<Tenant, 'name' | 'secrets' | 'extra'>): Fie
   const fields: Fields = { name: t.name, secrets: t.secrets }
   for (const field of TENANT_EXTRA_FIELDS) fields[field] = t.extra[field] ?? null
   return fields
+}
+
+export function settingFields(s: TenantSetting): Fields {
+  return { tenant_id: s.tenantId, param: s.param, value: s.value, override: s.override }
 }
 
 const secret = new Set<string>(SECRET_FIELDS)
@@ -62,7 +66,8 @@ export function manyChanged(entries: { id: string; before: Fields | null; after:
   return Object.keys(after).length === 0 ? null : { before, after }
 }
 
-const ORDER = [...SERVER_AUDIT_FIELDS, ...TENANT_AUDIT_FIELDS, 'tenant_id', 'param', 'value', 'override', 'meetings']
+export const SETTING_AUDIT_FIELDS = ['tenant_id', 'param', 'value', 'override'] as const
+const ORDER = [...SERVER_AUDIT_FIELDS, ...TENANT_AUDIT_FIELDS, ...SETTING_AUDIT_FIELDS, 'meetings', 'settings']
 const rank = (key: string) => (ORDER.indexOf(key) + ORDER.length + 1) % (ORDER.length + 1)
 
 /** A stored row's fields in one order on every backend (Redis's JSON encoder keeps none): known fields first, ids sorted. */

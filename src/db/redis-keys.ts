@@ -30,6 +30,8 @@ export interface Keyspace {
   auditEvents: string
   /** A tenant setting's hash (Scalelite's TenantSetting). */
   tenantSetting(id: string): string
+  /** The set of a tenant's setting ids. */
+  tenantSettings(tenantId: string): string
 }
 
 export function keyspace(namespace: string): Keyspace {
@@ -49,6 +51,7 @@ export function keyspace(namespace: string): Keyspace {
     tenant: (id) => `${p}tenant:${id}`,
     tenantName: (name) => `${p}tenant_name:${name}`,
     auditEvents: `${p}audit_events`,
+    tenantSettings: (tenantId) => `${p}tenant_settings:${tenantId}`,
     tenantSetting: (id) => `${p}tenant_setting:${id}`,
   }
 }

@@ -9,7 +9,7 @@
 // Every script starts with AUDIT, which takes the first two ARGV (the audit list's key and the actor as
 // JSON) off the front, so the ARGV positions below are those after it.
 import { SECRET_FIELDS, REDACTED } from './store.ts'
-import { SERVER_AUDIT_FIELDS, TENANT_AUDIT_FIELDS } from './audit.ts'
+import { SERVER_AUDIT_FIELDS, SETTING_AUDIT_FIELDS, TENANT_AUDIT_FIELDS } from './audit.ts'
 
 const lua = (names: readonly string[]) => `{ ${names.map((n) => `'${n}'`).join(', ')} }`
 
@@ -28,6 +28,7 @@ if auditType ~= 'none' and auditType ~= 'list' then
 end
 local SERVER_FIELDS = ${lua(SERVER_AUDIT_FIELDS)}
 local TENANT_FIELDS = ${lua(TENANT_AUDIT_FIELDS)}
+local SETTING_FIELDS = ${lua(SETTING_AUDIT_FIELDS)}
 local SECRET = {}
 for _, f in ipairs(${lua(SECRET_FIELDS)}) do SECRET[f] = true end
 -- The audited fields of a hash (JSON null for a missing one), or false when the hash does not exist.
@@ -37,6 +38,12 @@ local function auditFields(hashKey, names)
   local out = {}
   for i, name in ipairs(names) do out[name] = values[i] or cjson.null end
   return out
+end
+-- A tenant setting's audited fields, its override as the boolean the SQL column holds.
+local function settingFields(hashKey)
+  local fields = auditFields(hashKey, SETTING_FIELDS)
+  if fields then fields.override = fields.override == 'true' end
+  return fields
 end
 local function redacted(t)
   local r = {}
@@ -346,13 +353,20 @@ return {'OK', redis.call('HGETALL', KEYS[2])}
 `,
 }
 
-/** KEYS: tenants, tenant:<id>. ARGV: id, prefix. The name index goes only while it points here. */
+/**
+ * KEYS: tenants, tenant:<id>, tenant_settings:<id>. ARGV: id, prefix. The name index goes only while
+ * it points here. The tenant's settings go too (Scalelite leaves them behind), each only while it
+ * still names this tenant.
+ */
 export const DELETE_TENANT: ScriptDef = {
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `${AUDIT}
 local id, prefix = ARGV[1], ARGV[2]
 if redis.call('SISMEMBER', KEYS[1], id) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
-audit('tenant', id, auditFields(KEYS[2], TENANT_FIELDS), false)
+local before = auditFields(KEYS[2], TENANT_FIELDS)
+local settings = redis.call('SCARD', KEYS[3])
+if settings > 0 then before.settings = settings end
+audit('tenant', id, before, false)
 local name = redis.call('HGET', KEYS[2], 'name')
 redis.call('DEL', KEYS[2])
 if name then
@@ -360,6 +374,52 @@ if name then
   if redis.call('HGET', index, 'id') == id then redis.call('DEL', index) end
 end
 redis.call('SREM', KEYS[1], id)
+for _, s in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local key = prefix .. 'tenant_setting:' .. s
+  local owner = redis.call('HGET', key, 'tenant_id')
+  if not owner or owner == id then redis.call('DEL', key) end
+end
+redis.call('DEL', KEYS[3])
+return {'OK'}
+`,
+}
+
+/**
+ * KEYS: tenants, tenant:<tenant id>, tenant_settings:<tenant id>, tenant_setting:<id>. ARGV: id,
+ * tenant id, param, value, override ('true'/'false'), prefix. Writes what TenantSetting#save! writes:
+ * the hash and the id in the tenant's set. A second setting of the tenant with the same param and
+ * override is a conflict (Scalelite would store both); override reads as Scalelite reads it, 'true' or not.
+ */
+export const ADD_TENANT_SETTING: ScriptDef = {
+  numberOfKeys: 4,
+  lua: `${AUDIT}
+local id, tenantId, param, value, override, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if redis.call('SISMEMBER', KEYS[1], tenantId) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'NOTFOUND'} end
+for _, s in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  local other = redis.call('HMGET', prefix .. 'tenant_setting:' .. s, 'param', 'override')
+  if other[1] == param and ((other[2] == 'true') == (override == 'true')) then return {'CONFLICT', s} end
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {'CONFLICT', id} end
+redis.call('HSET', KEYS[4], 'param', param, 'value', value, 'override', override, 'tenant_id', tenantId)
+redis.call('SADD', KEYS[3], id)
+audit('tenant_setting', id, false, settingFields(KEYS[4]))
+return {'OK'}
+`,
+}
+
+/**
+ * KEYS: tenant_setting:<id>. ARGV: id, prefix. Deletes the hash and the id from the set of the tenant
+ * it names, as TenantSetting#destroy! does.
+ */
+export const REMOVE_TENANT_SETTING: ScriptDef = {
+  numberOfKeys: 1,
+  lua: `${AUDIT}
+local id, prefix = ARGV[1], ARGV[2]
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
+audit('tenant_setting', id, settingFields(KEYS[1]), false)
+local tenantId = redis.call('HGET', KEYS[1], 'tenant_id')
+redis.call('DEL', KEYS[1])
+if tenantId then redis.call('SREM', prefix .. 'tenant_settings:' .. tenantId, id) end
 return {'OK'}
 `,
 }
@@ -373,4 +433,6 @@ export const SCRIPTS = {
   addTenant: ADD_TENANT,
   updateTenant: UPDATE_TENANT,
   deleteTenant: DELETE_TENANT,
+  addTenantSetting: ADD_TENANT_SETTING,
+  removeTenantSetting: REMOVE_TENANT_SETTING,
 }

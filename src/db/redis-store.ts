@@ -2,7 +2,7 @@
 // Server.all / server_to_json; every write is one Lua script (redis-scripts.ts) that writes what
 // Scalelite's models write, with our guards on top. See ../shared/notes/redis-backend.md.
 import type { Redis } from 'ioredis'
-import { CliError, ConflictError, FatalError, serverNotFound, tenantNotFound, UsageError } from '../errors.ts'
+import { CliError, ConflictError, FatalError, serverNotFound, tenantNotFound, tenantSettingExists, tenantSettingNotFound, UsageError } from '../errors.ts'
 import { decimalString, serverUrlKey } from '../schemas/server.ts'
 import { clusterRefusal } from './redis-connect.ts'
 import { collidesWithScaleliteKey, keyspace, type Keyspace } from './redis-keys.ts'
@@ -27,6 +27,7 @@ import {
   type Store,
   type Tenant,
   type TenantChanges,
+  type TenantSetting,
 } from './store.ts'
 
 type ScriptName = keyof typeof SCRIPTS
@@ -117,6 +118,9 @@ const STORE_METHODS = [
   'deleteTenant',
   'auditEvents',
   'doctorFacts',
+  'listTenantSettings',
+  'addTenantSetting',
+  'removeTenantSetting',
 ] as const
 
 /** A refused right, Cluster, or a lost connection, as one line; anything else as it is. */
@@ -432,7 +436,7 @@ export class RedisStore implements Store {
   }
 
   async deleteTenant(id: string): Promise<void> {
-    const reply = await this.run('deleteTenant', [this.k.tenants, this.k.tenant(id)], [id, this.k.prefix])
+    const reply = await this.run('deleteTenant', [this.k.tenants, this.k.tenant(id), this.k.tenantSettings(id)], [id, this.k.prefix])
     if (reply[0] === 'NOTFOUND') throw tenantNotFound(id)
   }
 
@@ -513,6 +517,40 @@ export class RedisStore implements Store {
       settings.push({ id: key.slice(prefix.length), tenantId: value[0] ?? '', param: value[1] ?? '' })
     })
     return settings
+  }
+
+  /** Each tenant's set, then the hashes of its members; ids whose hash has gone are skipped. */
+  async listTenantSettings(tenantId?: string): Promise<TenantSetting[]> {
+    const tenantIds = tenantId === undefined ? await this.redis.smembers(this.k.tenants) : [tenantId]
+    const pipeline = this.redis.pipeline()
+    for (const t of tenantIds) pipeline.smembers(this.k.tenantSettings(t))
+    const sets = ((await pipeline.exec()) ?? []).map(([e, ids]) => {
+      if (e) throw e
+      return ids as string[]
+    })
+    const ids = sets.flatMap((members, i) => members.map((id) => ({ id, tenantId: tenantIds[i] as string })))
+    const hashes = await this.hashes(ids.map(({ id }) => this.k.tenantSetting(id)))
+    const settings: TenantSetting[] = []
+    ids.forEach(({ id, tenantId: owner }, i) => {
+      const hash = hashes[i] as Record<string, string>
+      if (Object.keys(hash).length === 0) return
+      settings.push({ id, tenantId: hash.tenant_id || owner, param: hash.param ?? '', value: hash.value ?? '', override: hash.override === 'true' })
+    })
+    return settings
+  }
+
+  async addTenantSetting(setting: TenantSetting): Promise<TenantSetting> {
+    const keys = [this.k.tenants, this.k.tenant(setting.tenantId), this.k.tenantSettings(setting.tenantId), this.k.tenantSetting(setting.id)]
+    const args = [setting.id, setting.tenantId, setting.param, setting.value, String(setting.override), this.k.prefix]
+    const reply = await this.run('addTenantSetting', keys, args)
+    if (reply[0] === 'NOTFOUND') throw tenantNotFound(setting.tenantId)
+    if (reply[0] === 'CONFLICT') throw tenantSettingExists(setting, String(reply[1]))
+    return setting
+  }
+
+  async removeTenantSetting(id: string): Promise<void> {
+    const reply = await this.run('removeTenantSetting', [this.k.tenantSetting(id)], [id, this.k.prefix])
+    if (reply[0] === 'NOTFOUND') throw tenantSettingNotFound(id)
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,9 @@
 // The Store on a SQL database through Prisma (SQLite or PostgreSQL). Every change is one transaction;
 // unique violations become conflicts, whichever process won the race.
-import { ConflictError, serverNotFound, tenantNotFound } from '../errors.ts'
+import { ConflictError, serverNotFound, tenantNotFound, tenantSettingExists, tenantSettingNotFound } from '../errors.ts'
 import { serverUrlKey } from '../schemas/server.ts'
 import type { PrismaClient } from '../generated/sqlite/client.ts'
-import { changed, manyChanged, orderedFields, processActor, serverFields, tenantFields, type Fields } from './audit.ts'
+import { changed, manyChanged, orderedFields, processActor, serverFields, settingFields, tenantFields, type Fields } from './audit.ts'
 import {
   TENANT_EXTRA_FIELDS,
   type AuditActor,
@@ -24,6 +24,7 @@ import {
   type Store,
   type Tenant,
   type TenantChanges,
+  type TenantSetting,
 } from './store.ts'
 
 /** The SQLite client's type serves both providers (PostgreSQL's accepts a superset of its inputs). */
@@ -79,6 +80,8 @@ const tenantColumns = {
   kcUsername: true,
   kcPassword: true,
 } as const
+
+const settingColumns = { id: true, tenantId: true, param: true, value: true, override: true } as const
 
 const camel = (field: string) => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
@@ -344,8 +347,11 @@ export class SqlStore implements Store {
     await this.tx(async (tx) => {
       const current = await tx.tenant.findUnique({ where: { id }, select: tenantColumns })
       if (!current) throw tenantNotFound(id)
+      // The foreign key cascades too, but SQLite enforces it only where foreign_keys is on.
+      const { count } = await tx.tenantSetting.deleteMany({ where: { tenantId: id } })
       await tx.tenant.delete({ where: { id }, select: { id: true } })
-      await this.record(tx, 'tenant', id, changed(tenantFields(toTenant(current)), null))
+      const before = tenantFields(toTenant(current))
+      await this.record(tx, 'tenant', id, changed(count > 0 ? { ...before, settings: count } : before, null))
     })
   }
 
@@ -377,6 +383,41 @@ export class SqlStore implements Store {
       tenants,
       tenantSettings,
     }
+  }
+
+  listTenantSettings(tenantId?: string): Promise<TenantSetting[]> {
+    return this.db.tenantSetting.findMany({ where: tenantId === undefined ? {} : { tenantId }, select: settingColumns })
+  }
+
+  async addTenantSetting(setting: TenantSetting): Promise<TenantSetting> {
+    try {
+      return await this.tx(async (tx) => {
+        if (!(await tx.tenant.findUnique({ where: { id: setting.tenantId }, select: { id: true } }))) throw tenantNotFound(setting.tenantId)
+        await this.refuseDuplicateSetting(tx, setting)
+        const created = await tx.tenantSetting.create({ data: setting, select: settingColumns })
+        await this.record(tx, 'tenant_setting', created.id, changed(null, settingFields(created)))
+        return created
+      })
+    } catch (e) {
+      // Lost a race against a concurrent add of the same setting: name the winner.
+      if (isUniqueViolation(e)) await this.refuseDuplicateSetting(this.db, setting)
+      throw e
+    }
+  }
+
+  private async refuseDuplicateSetting(db: Tx | Db, setting: TenantSetting): Promise<void> {
+    const where = { tenantId_param_override: { tenantId: setting.tenantId, param: setting.param, override: setting.override } }
+    const other = await db.tenantSetting.findUnique({ where, select: { id: true } })
+    if (other) throw tenantSettingExists(setting, other.id)
+  }
+
+  async removeTenantSetting(id: string): Promise<void> {
+    await this.tx(async (tx) => {
+      const current = await tx.tenantSetting.findUnique({ where: { id }, select: settingColumns })
+      if (!current) throw tenantSettingNotFound(id)
+      await tx.tenantSetting.delete({ where: { id }, select: { id: true } })
+      await this.record(tx, 'tenant_setting', id, changed(settingFields(current), null))
+    })
   }
 
   async close(): Promise<void> {

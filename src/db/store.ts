@@ -172,6 +172,15 @@ export interface DoctorFacts {
   tenantSettings: { id: string; tenantId: string; param: string }[]
 }
 
+/** A per-tenant BBB create parameter, as Scalelite's TenantSetting: a default, or an override that wins over the request. */
+export interface TenantSetting {
+  id: string
+  tenantId: string
+  param: string
+  value: string
+  override: boolean
+}
+
 /** On Redis, Scalelite's own poller polls the servers; ours would race it. */
 export const NO_POLL_ON_REDIS = "servers poll is not available on a Redis store: Scalelite's own poller polls these servers"
 
@@ -214,12 +223,19 @@ export interface Store {
   /** Conflict when the name is taken. */
   addTenant(tenant: { id: string; name: string; secrets: string; extra?: Tenant['extra'] }): Promise<Tenant>
   updateTenant(id: string, changes: TenantChanges): Promise<Tenant>
+  /** Deletes the tenant and its settings in the same transaction. */
   deleteTenant(id: string): Promise<void>
 
   /** Audit rows since the given time (all without one), oldest first. */
   auditEvents(since?: Date): Promise<AuditEvent[]>
   /** Everything `doctor` checks; reads only, in a few queries whatever the number of meetings. */
   doctorFacts(): Promise<DoctorFacts>
+  /** The settings of one tenant, or of every tenant; in no particular order. */
+  listTenantSettings(tenantId?: string): Promise<TenantSetting[]>
+  /** Not found when the tenant is gone; conflict when it has a setting of this param and override already. */
+  addTenantSetting(setting: TenantSetting): Promise<TenantSetting>
+  /** Not found when there is no setting with this id. */
+  removeTenantSetting(id: string): Promise<void>
 
   close(): Promise<void>
 }

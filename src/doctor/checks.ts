@@ -240,10 +240,7 @@ function settingProblems(facts: DoctorFacts): Problem[] {
       object: 'tenant_setting',
       id,
       message: tenantId === '' ? `tenant setting ${id} (${param}) belongs to no tenant` : `tenant setting ${id} (${param}) belongs to tenant ${tenantId}, which does not exist`,
-      fix:
-        facts.where.kind === 'redis'
-          ? `DEL ${facts.where.prefix}tenant_setting:${id} and SREM ${facts.where.prefix}tenant_settings:${tenantId} ${id}`
-          : `DELETE FROM tenant_settings WHERE id = ${sqlText(id)}`,
+      fix: `scalelite-admin tenants settings remove ${id}`,
     }))
 }
 

@@ -2,13 +2,14 @@
 // Commands hand their result here; one place decides how a server or a tenant looks.
 import type { ChalkInstance } from 'chalk'
 import { redactUrl } from '../redact.ts'
-import { REDACTED, type AuditEvent, type AuditValue, type Server, type ServerState, type Tenant } from '../db/store.ts'
+import { REDACTED, type AuditEvent, type AuditValue, type Server, type ServerState, type Tenant, type TenantSetting } from '../db/store.ts'
 import { auditJson } from '../schemas/audit.ts'
 import type { Diagnosis } from '../doctor/checks.ts'
 import { exportJson, exportYaml, type exportDocument, type SyncReport } from '../schemas/fleet-file.ts'
 import { serverHostname, serverJson } from '../schemas/server.ts'
 import type { StatusDocument } from '../schemas/status.ts'
 import { tenantListJson, tenantShowJson } from '../schemas/tenant.ts'
+import { tenantSettingJson } from '../schemas/tenant-setting.ts'
 import type { Cell, Column, Output } from './output.ts'
 
 const STATE_COLOUR: Record<string, (c: ChalkInstance, t: string) => string> = {
@@ -87,6 +88,22 @@ export function showTenants(out: Output, tenants: Tenant[]): void {
 export function showTenant(out: Output, tenant: Tenant, json: (t: Tenant) => unknown = tenantShowJson): void {
   if (out.json) return out.document(json(tenant))
   out.record(tenantCells(out, tenant))
+}
+
+/** Tenant settings in the order given: the JSON objects, or `id tenant param value override` rows (the tenant by name). */
+export function showTenantSettings(out: Output, rows: { setting: TenantSetting; tenantName: string }[]): void {
+  if (out.json) return out.document(rows.map((r) => tenantSettingJson(r.setting)))
+  if (rows.length === 0) return out.note('No tenant settings are configured')
+  out.table(
+    [{ header: 'ID' }, { header: 'TENANT' }, { header: 'PARAM' }, { header: 'VALUE' }, { header: 'OVERRIDE' }],
+    rows.map(({ setting, tenantName }) => [setting.id, tenantName, setting.param, setting.value, String(setting.override)]),
+  )
+}
+
+export function showTenantSetting(out: Output, setting: TenantSetting): void {
+  const json = tenantSettingJson(setting)
+  if (out.json) return out.document(json)
+  out.record(Object.entries(json).map(([field, value]): [string, Cell] => [field, String(value)]))
 }
 
 /** A bulk state change: the server objects with --json, else each server with its state before and after. */

@@ -178,9 +178,7 @@ function expectedProblems(backend: string) {
       object: 'tenant_setting',
       id: 'setting-gone',
       message: 'tenant setting setting-gone (meta_server-tag) belongs to tenant tenant-deleted, which does not exist',
-      fix: redis
-        ? 'DEL scalelite:tenant_setting:setting-gone and SREM scalelite:tenant_settings:tenant-deleted setting-gone'
-        : "DELETE FROM tenant_settings WHERE id = 'setting-gone'",
+      fix: 'scalelite-admin tenants settings remove setting-gone',
     },
   ]
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, describe, test } from 'vitest'
 import { cli, json, type CliResult } from '../support/cli.ts'
 import { BACKENDS, freshDb, removeTempDirs, type Backend, type TestDb } from '../support/db.ts'
+import type { RedisTestDb } from '../support/redis-db.ts'
 
 afterAll(removeTempDirs)
 
@@ -349,6 +350,79 @@ describe.each(BACKENDS)('tenants on %s', (backend) => {
       expect(asJson).toEqual(failedJson(4, { error: exists('tenant-b', b.id) }))
       expect(human).toEqual(failed(4, exists('tenant-b', b.id)))
       expect(await rows(db)).toEqual([a, b])
+    })
+  })
+
+  describe.concurrent('tenants update: the learning record store fields', () => {
+    const ALL = {
+      lrs_endpoint: 'https://lrs.example.com/xapi',
+      lrs_username: 'lrs-user',
+      lrs_password: 'lrs-password-long',
+      kc_token_url: 'https://kc.example.com/token',
+      kc_client_id: 'kc-client',
+      kc_client_secret: 'kc-client-secret-long',
+      kc_username: 'kc-user',
+      kc_password: 'kcpass',
+    }
+    const FLAGS = [
+      '--lrs-endpoint', ALL.lrs_endpoint, '--lrs-username', ALL.lrs_username, '--lrs-password', ALL.lrs_password,
+      '--kc-token-url', ALL.kc_token_url, '--kc-client-id', ALL.kc_client_id, '--kc-client-secret', ALL.kc_client_secret,
+      '--kc-username', ALL.kc_username, '--kc-password', ALL.kc_password,
+    ]
+
+    it('all eight at once: stored as the tenant fields, carried by --json in the model order before id', async ({ db, expect }) => {
+      const [t] = await seed(db, ['acme', 'acme-secret'])
+
+      const result = await run(db)('tenants', 'update', 'acme', ...FLAGS, '--json')
+
+      expect(result).toEqual(
+        ok(
+          `{"tenant":{"new_record":false,"destroyed":false,"name":"acme","secrets":"acme-secret",` +
+            `"lrs_endpoint":"https://lrs.example.com/xapi","lrs_username":"lrs-user","lrs_password":"lrs-password-long",` +
+            `"kc_token_url":"https://kc.example.com/token","kc_client_id":"kc-client","kc_client_secret":"kc-client-secret-long",` +
+            `"kc_username":"kc-user","kc_password":"kcpass","id":"${t.id}"}}\n`,
+        ),
+      )
+      expect(await db.tenantExtra(t.id)).toEqual(ALL)
+      expect(await run(db)('tenants', 'show', t.id, '--json')).toEqual(ok(jsonLine(showBody(t, ALL))))
+      // On Redis, Scalelite's own field names on the tenant hash, and nothing else.
+      if (db.backend === 'redis') {
+        const { redis, seed: s } = db as RedisTestDb
+        expect(await redis.hgetall(s.k.tenant(t.id))).toEqual({ name: 'acme', secrets: 'acme-secret', ...ALL })
+      }
+    })
+
+    it('only what is given changes; an empty value unsets a field', async ({ db, expect }) => {
+      const [t] = await seed(db, ['acme', 'acme-secret'])
+      await db.setTenant(t.id, ALL)
+
+      const result = await run(db)('tenants', 'update', t.id, '--lrs-username', 'new-user', '--kc-password', '', '--kc-token-url', '', '--json')
+
+      const { kc_password: _, kc_token_url: __, ...rest } = { ...ALL, lrs_username: 'new-user' }
+      expect(result).toEqual(ok(jsonLine({ tenant: { new_record: false, destroyed: false, name: 'acme', secrets: 'acme-secret', ...rest, id: t.id } })))
+      expect(await db.tenantExtra(t.id)).toEqual(rest)
+      expect(await rows(db)).toEqual([t])
+    })
+
+    it('piped: the tenant as field<TAB>value lines, lrs_password, kc_client_secret and kc_password masked unless --show-secrets', async ({ db, expect }) => {
+      const [t] = await seed(db, ['acme', 'acme-secret'])
+
+      const masked = await run(db)('tenants', 'update', 'acme', ...FLAGS)
+      const shown = await run(db)('tenants', 'update', 'acme', '--name', 'acme', '--show-secrets')
+
+      const lines = (secrets: string, password: string, clientSecret: string, kcPassword: string) =>
+        `id\t${t.id}\nname\tacme\nsecrets\t${secrets}\nlrs_endpoint\thttps://lrs.example.com/xapi\n` +
+        `lrs_username\tlrs-user\nlrs_password\t${password}\nkc_token_url\thttps://kc.example.com/token\nkc_client_id\tkc-client\n` +
+        `kc_client_secret\t${clientSecret}\nkc_username\tkc-user\nkc_password\t${kcPassword}\n`
+      expect(masked).toEqual(ok(lines('****', 'lrs****ong', 'kc-****ong', '****')))
+      expect(shown).toEqual(ok(lines('acme-secret', ALL.lrs_password, ALL.kc_client_secret, ALL.kc_password)))
+    })
+
+    it('an unknown tenant is exit 3 and nothing is written', async ({ db, expect }) => {
+      const [t] = await seed(db, ['acme', 'acme-secret'])
+
+      expect(await run(db)('tenants', 'update', 'nope', '--lrs-endpoint', 'https://lrs.example.com/xapi', '--json')).toEqual(failedJson(3, { error: notFound('nope') }))
+      expect(await db.tenantExtra(t.id)).toEqual({})
     })
   })
 

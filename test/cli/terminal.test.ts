@@ -169,6 +169,41 @@ describe.concurrent('which streams make a terminal', () => {
   })
 })
 
+describe.concurrent("a secret given as '-' on a terminal", () => {
+  it('is asked for on stderr without echo; Backspace edits; stored as typed', async ({ db, expect }) => {
+    await seed(db, [server(1)])
+    const dir = tempDir()
+
+    const [tenant, update, human] = await Promise.all([
+      onTerminal(['tenants', 'add', 'acme', '-', '--json'], { db: db.url, prompt: 'Secrets: ', answer: 'typed-secret-one:typed-secret-two', redirect: `> '${dir}/tenant.json'` }),
+      onTerminal(['servers', 'update', server(1).id, '--secret', '-', '--json'], { db: db.url, prompt: 'Secret: ', answer: 'rotatedX-secret', redirect: `> '${dir}/server.json'` }),
+      onTerminal(['tenants', 'update', 'acme-2', '--kc-password', '-'], { db: db.url, prompt: 'Keycloak password: ', answer: 'typed-kc-password' }),
+    ])
+
+    // Nothing of the answer on the screen: only the question and the end of its line.
+    expect(tenant).toEqual({ screen: 'Secrets: \n', code: 0, asked: true })
+    expect(update).toEqual({ screen: 'Secret: \n', code: 0, asked: true })
+    expect(JSON.parse(readFileSync(path.join(dir, 'tenant.json'), 'utf8')).tenant.secrets).toBe('typed-secret-one:typed-secret-two')
+    expect(JSON.parse(readFileSync(path.join(dir, 'server.json'), 'utf8')).secret).toBe('rotated-secret')
+    expect((await db.tenantRows()).map((t) => t.secrets)).toEqual(['typed-secret-one:typed-secret-two'])
+    // The tenant to update did not exist: asked first, then not found; nothing echoed either.
+    expect({ ...human, screen: plain(human.screen) }).toEqual({ screen: "Keycloak password: \nerror: Couldn't find Tenant with id=acme-2\n", code: 3, asked: true })
+  })
+
+  it('Ctrl-C at the question aborts with exit 2; without a terminal on stderr nothing is asked and nothing written', async ({ db, expect }) => {
+    await seed(db, [])
+
+    const [interrupted, noStderr] = await Promise.all([
+      onTerminal(['tenants', 'add', 'acme', '-'], { db: db.url, prompt: 'Secrets: ', answer: 'INTERRUPT' }),
+      onTerminal(['tenants', 'add', 'acme', '-'], { db: db.url, prompt: 'Secrets: ', redirect: '2> /dev/null' }),
+    ])
+
+    expect({ ...interrupted, screen: plain(interrupted.screen) }).toEqual({ screen: 'Secrets: \nerror: Aborted: nothing was changed\n', code: 2, asked: true })
+    expect(noStderr).toEqual({ screen: '', code: 2, asked: false })
+    expect(await db.tenantRows()).toEqual([])
+  })
+})
+
 /** A cli-table3 table, split into its rows of trimmed cells; its border lines must be where they belong. */
 function tableRows(screen: string): string[][] {
   const lines = screen.trimEnd().split('\n')

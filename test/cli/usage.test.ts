@@ -40,6 +40,7 @@ describe.concurrent('help and version', () => {
     const commands = [
       ...['list', 'show', 'add', 'update', 'enable', 'cordon', 'disable', 'remove', 'panic'].map((verb) => ['servers', verb]),
       ...['list', 'show', 'add', 'update', 'delete'].map((verb) => ['tenants', verb]),
+      ...['list', 'add', 'remove'].map((verb) => ['tenants', 'settings', verb]),
     ]
 
     const results = await Promise.all(commands.map((command) => cli([...command, '--help'])))

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { inject } from 'vitest'
 import { loadMigrations, migratePostgres, migrateSqlite } from '../../src/db/migrate.ts'
-import type { TenantExtraField } from '../../src/db/store.ts'
+import { TENANT_EXTRA_FIELDS, type TenantExtraField } from '../../src/db/store.ts'
 import type {} from './postgres-cluster.ts' // declares what inject() provides
 import type {} from './redis-global.ts'
 
@@ -61,6 +61,15 @@ export interface TenantRow {
   secrets: string
 }
 
+/** A tenant setting as stored, in the table's column names; override a boolean on every backend. */
+export interface TenantSettingRow {
+  id: string
+  tenant_id: string
+  param: string
+  value: string
+  override: boolean
+}
+
 export interface TestDb {
   backend: Backend
   url: string
@@ -80,6 +89,12 @@ export interface TestDb {
   setTenant(id: string, fields: Partial<Record<TenantExtraField, string>>): Promise<void>
   /** Every tenant, sorted by name. */
   tenantRows(): Promise<TenantRow[]>
+  /** The lrs_/kc_ fields stored for a tenant (SQL: the columns that are not null; Redis: the hash fields there). */
+  tenantExtra(id: string): Promise<Partial<Record<TenantExtraField, string>>>
+  /** A tenant setting as Scalelite's tenantSettings:add writes it. */
+  insertTenantSetting(row: TenantSettingRow): Promise<void>
+  /** Every tenant setting stored (on Redis every tenant_setting hash, in a set or not), sorted by id. */
+  tenantSettingRows(): Promise<TenantSettingRow[]>
   /** Plain SQL: SQL backends only. */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>
   drop(): Promise<void>
@@ -181,6 +196,23 @@ function sqlDb(backend: 'sqlite' | 'postgres', url: string, query: Query, migrat
       await run(`UPDATE tenants SET ${sets} WHERE id=$${entries.length + 1}`, ...entries.map(([, v]) => v), id)
     },
     tenantRows: () => run('SELECT id, name, secrets FROM tenants ORDER BY name'),
+    async tenantExtra(id) {
+      const [row] = await run<Record<string, string | null>>(`SELECT ${TENANT_EXTRA_FIELDS.join(', ')} FROM tenants WHERE id = $1`, id)
+      return Object.fromEntries(Object.entries(row ?? {}).filter(([, v]) => v !== null))
+    },
+    async insertTenantSetting(r) {
+      await run(
+        `INSERT INTO tenant_settings (id, tenant_id, param, value, override) VALUES ($1, $2, $3, $4, ${r.override ? 'TRUE' : 'FALSE'})`,
+        r.id,
+        r.tenant_id,
+        r.param,
+        r.value,
+      )
+    },
+    async tenantSettingRows() {
+      const rows = await run<Record<string, unknown>>('SELECT id, tenant_id, param, value, override FROM tenant_settings ORDER BY id')
+      return rows.map((r) => ({ ...(r as Omit<TenantSettingRow, 'override'>), override: r.override === true || r.override === 1 }))
+    },
   }
 }
 

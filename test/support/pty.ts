@@ -9,7 +9,7 @@ export interface TerminalResult {
   /** What appeared on the terminal, with the terminal's line ends (\r\n, \r\r\n after an echoed Enter) turned back into \n. */
   screen: string
   code: number
-  /** Whether a `[y/N]` question appeared. */
+  /** Whether the question (`[y/N]`, or `prompt`) appeared. */
   asked: boolean
 }
 
@@ -22,6 +22,8 @@ export interface TerminalOptions {
    * for Ctrl-C. An unexpected question gets Ctrl-D, so the run ends and the test sees `asked`.
    */
   answer?: string
+  /** The end of the question to answer, when it is not a `[y/N] ` one (e.g. `Secret: `). */
+  prompt?: string
   /** Shell redirections after the command, e.g. `| cat` or `> /tmp/out`. */
   redirect?: string
   timeoutMs?: number
@@ -51,7 +53,7 @@ export function onTerminal(args: string[], options: TerminalOptions = {}): Promi
     child.stderr.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {
       raw += chunk
-      if (asked || !raw.includes('[y/N] ')) return
+      if (asked || !raw.includes(options.prompt ?? '[y/N] ')) return
       asked = true
       const answer = options.answer ?? 'EOF'
       child.stdin.write(KEYS[answer] ?? `${answer}\r`)

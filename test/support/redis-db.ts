@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { inject } from 'vitest'
 import { DEFAULT_NAMESPACE, type Keyspace } from '../../src/db/redis-keys.ts'
-import type { ServerRow, TenantRow, TestDb } from './db.ts'
+import { TENANT_EXTRA_FIELDS } from '../../src/db/store.ts'
+import type { ServerRow, TenantRow, TenantSettingRow, TestDb } from './db.ts'
 import { startRedisClient } from './redis-client.ts'
 import { ScaleliteSeed } from './scalelite-seed.ts'
 
@@ -118,6 +119,21 @@ export async function redisDb(namespace = DEFAULT_NAMESPACE): Promise<RedisTestD
         if (Object.keys(hash).length > 0) rows.push({ id, name: hash.name as string, secrets: hash.secrets as string })
       }
       return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    },
+    async tenantExtra(id) {
+      const hash = await redis.hgetall(k.tenant(id))
+      return Object.fromEntries(Object.entries(hash).filter(([field]) => (TENANT_EXTRA_FIELDS as readonly string[]).includes(field)))
+    },
+    async insertTenantSetting(r) {
+      await seed.addTenantSetting({ id: r.id, tenantId: r.tenant_id, param: r.param, value: r.value, override: r.override })
+    },
+    async tenantSettingRows() {
+      const rows: TenantSettingRow[] = []
+      for (const key of (await redis.keys(k.tenantSetting('*'))).sort()) {
+        const hash = await redis.hgetall(key)
+        rows.push({ id: key.slice(k.tenantSetting('').length), tenant_id: hash.tenant_id as string, param: hash.param as string, value: hash.value as string, override: hash.override === 'true' })
+      }
+      return rows
     },
     query() {
       throw new Error('plain SQL on a Redis test database: use the fixture helpers of test/support/db.ts')

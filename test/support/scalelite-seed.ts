@@ -114,6 +114,15 @@ export class ScaleliteSeed {
     await this.redis.multi().hset(this.k.tenantName(t.name), 'id', t.id).hset(this.k.tenant(t.id), ...fields).sadd(this.k.tenants, t.id).exec()
   }
 
+  /** TenantSetting#save! of a new setting (tenantSettings:add): the hash, override as text, the id in the tenant's set. */
+  async addTenantSetting(s: { id: string; tenantId: string; param: string; value: string; override: boolean }): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.k.tenantSetting(s.id), 'param', s.param, 'value', s.value, 'override', String(s.override), 'tenant_id', s.tenantId)
+      .sadd(this.k.tenantSettings(s.tenantId), s.id)
+      .exec()
+  }
+
   /** tenants:update_lrs_basic / update_lrs_kc. */
   async setTenantFields(id: string, extra: Record<string, string>): Promise<void> {
     await this.redis.hset(this.k.tenant(id), ...Object.entries(extra).flat())

@@ -259,10 +259,10 @@ describe('diagnose', () => {
         object: 'tenant_setting',
         id: 'ts9',
         message: 'tenant setting ts9 (meta_server-tag) belongs to tenant gone, which does not exist',
-        fix: "DELETE FROM tenant_settings WHERE id = 'ts9'",
+        fix: 'scalelite-admin tenants settings remove ts9',
       },
     ])
-    expect(diagnose(facts({ tenantSettings }, REDIS)).problems[0]?.fix).toBe('DEL scalelite:tenant_setting:ts9 and SREM scalelite:tenant_settings:gone ts9')
+    expect(diagnose(facts({ tenantSettings }, REDIS)).problems[0]?.fix).toBe('scalelite-admin tenants settings remove ts9')
     // A Redis hash without tenant_id.
     expect(diagnose(facts({ tenantSettings: [{ id: 'ts0', tenantId: '', param: 'p' }] }, REDIS)).problems[0]?.message).toBe('tenant setting ts0 (p) belongs to no tenant')
   })

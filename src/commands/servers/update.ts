@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { optionFromStdin, secretsFromStdin } from '../../io/input.ts'
 import { showServer } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
 import { serverUpdateSchema } from '../../schemas/server.ts'
@@ -16,9 +17,12 @@ export function register(servers: Command): void {
   servers
     .command('update')
     .summary('change a server secret, load multiplier, tag or state')
-    .description("Change what is given and nothing else, in one transaction. --tag '' removes the tag; the URL cannot change.")
+    .description(
+      "Change what is given and nothing else, in one transaction. --tag '' removes the tag; the URL cannot change. " +
+        "--secret - reads the secret from stdin (asked for without echo on a terminal).",
+    )
     .argument('<server>', 'id, hostname or unique id prefix')
-    .option('--secret <secret>', 'new shared secret')
+    .option('--secret <secret>', "new shared secret ('-': from stdin)")
     .option('--load-multiplier <n>', 'new load multiplier, a number above 0')
     .option('--tag <tag>', "new tag ('' removes it)")
     .option('--state <verb>', 'enable, cordon or disable')
@@ -29,7 +33,8 @@ export function register(servers: Command): void {
     )
     .action(
       action(async (ctx, ref: string, options: Options) => {
-        const changes = parseInput(serverUpdateSchema, options)
+        const raw = await secretsFromStdin(ctx.term, options, { secret: optionFromStdin('--secret', 'Secret') })
+        const changes = parseInput(serverUpdateSchema, raw)
 
         const store = await ctx.store()
         const server = await resolveServer(store, ref)

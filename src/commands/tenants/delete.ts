@@ -7,7 +7,7 @@ export function register(tenants: Command): void {
   tenants
     .command('delete')
     .summary('delete a tenant')
-    .description('Delete a tenant. Its meetings are left as they are, as in Scalelite.')
+    .description('Delete a tenant and its settings, in one transaction. Its meetings are left as they are, as in Scalelite.')
     .argument('<tenant>', 'id or name')
     .option('-y, --yes', 'do not ask for confirmation')
     .option(...REASON)

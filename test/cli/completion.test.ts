@@ -108,7 +108,7 @@ describe.concurrent('bash completes from the command tree', () => {
     ['nouns', [''], lines('servers', 'tenants', 'import', 'audit', 'doctor', 'completion', 'help')],
     ['a noun by its start', ['te'], lines('tenants')],
     ['verbs', ['servers', 'p'], lines('panic', 'poll')],
-    ['tenant verbs', ['tenants', ''], lines('list', 'show', 'add', 'update', 'delete', 'help')],
+    ['tenant verbs', ['tenants', ''], lines('list', 'show', 'add', 'update', 'delete', 'settings', 'help')],
     ['flags of a verb and the global ones', ['servers', 'panic', 'x', '--'], lines('--keep-state', '--skip-end-calls', '--yes', '--reason', '--help', '--version', '--database-url', '--redis-ca', '--json', '--no-color', '--show-secrets')],
     ['a flag by its start', ['servers', 'list', '--st'], lines('--state')],
     ['the values of --state', ['servers', 'list', '--state', ''], lines('enabled', 'cordoned', 'disabled')],

@@ -146,3 +146,11 @@ describe('--since', () => {
       ])
   })
 })
+
+describe('the Redis scripts', () => {
+  test('every one starts by taking its audit key and actor off ARGV, as RedisStore.run passes them', async () => {
+    const { SCRIPTS } = await import('../../src/db/redis-scripts.ts')
+    for (const [name, script] of Object.entries(SCRIPTS))
+      expect(script.lua.trimStart().startsWith('local AUDIT_KEY = table.remove(ARGV, 1)'), name).toBe(true)
+  })
+})

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { examples } from '../../context.ts'
 import * as add from './add.ts'
 import * as list from './list.ts'
 import * as remove from './remove.ts'
@@ -11,5 +12,6 @@ export function registerSettings(tenants: Command): void {
       "Manage tenant settings, as Scalelite's TenantSetting: BBB create parameters a tenant's meetings get by default " +
         '(the request may change them) or as overrides (they win over the request).',
     )
+    .addHelpText('after', examples('scalelite-admin tenants settings list acme', 'scalelite-admin tenants settings add acme meta_server-tag big --override'))
   for (const verb of [list, add, remove]) verb.register(settings)
 }

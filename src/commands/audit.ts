@@ -1,10 +1,12 @@
 import type { Command } from 'commander'
-import { NotFoundError } from '../errors.ts'
+import type { AuditEvent, Store } from '../db/store.ts'
+import { NotFoundError, serverNotFound, tenantNotFound, UsageError } from '../errors.ts'
 import { showAudit } from '../io/views.ts'
-import { auditSchema, concernsTenant, rowsOfServer } from '../schemas/audit.ts'
+import { auditSchema, recordedIds, rowsOfServer, rowsOfTenants, tenantIdsNamed } from '../schemas/audit.ts'
 import { parseInput } from '../schemas/parse.ts'
+import { serverHostname } from '../schemas/server.ts'
 import { action, examples } from './context.ts'
-import { resolveServer, resolveTenant } from './resolve.ts'
+import { MIN_PREFIX, resolveServer, resolveTenant } from './resolve.ts'
 
 interface Options {
   server?: string
@@ -35,21 +37,37 @@ export function registerAudit(program: Command): void {
 
         const store = await ctx.store()
         let events = await store.auditEvents(filter.since)
-        if (filter.server !== undefined) {
-          const ref = filter.server
-          const ids = new Set([ref])
-          const server = await resolveServer(store, ref).catch((e: unknown) => (e instanceof NotFoundError ? null : Promise.reject(e)))
-          if (server) ids.add(server.id)
-          const { serverHostname } = await import('../schemas/server.ts')
-          events = rowsOfServer(events, ids, server ? serverHostname(server.url) : ref)
-        }
-        if (filter.tenant !== undefined) {
-          const ref = filter.tenant
-          const tenant = await resolveTenant(store, ref).catch((e: unknown) => (e instanceof NotFoundError ? null : Promise.reject(e)))
-          events = events.filter((e) => concernsTenant(e, new Set(tenant ? [tenant.id, ref] : [ref]), tenant?.name ?? ref))
-        }
+        if (filter.server !== undefined) events = await rowsAboutServer(store, events, filter.server)
+        if (filter.tenant !== undefined) events = await rowsAboutTenant(store, events, filter.tenant)
 
         showAudit(ctx.out, events)
       }),
     )
+}
+
+const unlessNotFound = <T>(promise: Promise<T>) => promise.catch((e: unknown) => (e instanceof NotFoundError ? null : Promise.reject(e)))
+
+/**
+ * A server of the database by its id, hostname or id prefix; else one the trail knows: by its id,
+ * the hostname its URL had, or a unique prefix of its id. Not found when neither knows it.
+ */
+async function rowsAboutServer(store: Store, events: AuditEvent[], ref: string): Promise<AuditEvent[]> {
+  const server = await unlessNotFound(resolveServer(store, ref))
+  if (server) return rowsOfServer(events, new Set([server.id]), serverHostname(server.url))
+  const rows = rowsOfServer(events, new Set([ref]), ref)
+  if (rows.length > 0) return rows
+  const ids = ref.length >= MIN_PREFIX ? [...recordedIds(events, 'server')].filter((id) => id.toLowerCase().startsWith(ref.toLowerCase())) : []
+  if (ids.length > 1) throw new UsageError(`Server '${ref}' is ambiguous; in the audit trail it matches ${ids.sort().join(', ')}`)
+  if (ids.length === 0) throw serverNotFound(ref)
+  return rowsOfServer(events, new Set(ids), ids[0] as string)
+}
+
+/** A tenant of the database by id or name (its rows under any name); else every tenant the trail recorded under that id or name. */
+async function rowsAboutTenant(store: Store, events: AuditEvent[], ref: string): Promise<AuditEvent[]> {
+  const tenant = await unlessNotFound(resolveTenant(store, ref))
+  if (tenant) return rowsOfTenants(events, new Set([tenant.id]))
+  const ids = tenantIdsNamed(events, ref)
+  if (recordedIds(events, 'tenant').has(ref)) ids.add(ref)
+  if (ids.size === 0) throw tenantNotFound(ref)
+  return rowsOfTenants(events, ids)
 }

@@ -2,6 +2,7 @@
 // database columns (and Scalelite's Redis fields), values as the API renders them, secrets redacted.
 // The SQL store uses these; the Redis scripts do the same in Lua (redis-scripts.ts, AUDIT).
 import { hostname, userInfo } from 'node:os'
+import { redactUrl } from '../redact.ts'
 import { decimalString } from '../schemas/server.ts'
 import { REDACTED, SECRET_FIELDS, TENANT_EXTRA_FIELDS, type AuditActor, type AuditFields, type AuditNote, type AuditValue, type Tenant, type TenantSetting } from './store.ts'
 
@@ -13,7 +14,8 @@ export const TENANT_AUDIT_FIELDS = ['name', 'secrets', ...TENANT_EXTRA_FIELDS] a
 
 export function serverFields(s: { url: string; secret: string; tag: string | null; state: string; loadMultiplier: number | null }): Fields {
   return {
-    url: s.url,
+    // A password inside the URL is a secret too.
+    url: redactUrl(s.url),
     secret: s.secret,
     tag: s.tag || null,
     state: s.state,

@@ -37,6 +37,8 @@ local function auditFields(hashKey, names)
   local values = redis.call('HMGET', hashKey, unpack(names))
   local out = {}
   for i, name in ipairs(names) do out[name] = values[i] or cjson.null end
+  -- A password inside a server URL is a secret too (as redactUrl does).
+  if type(out.url) == 'string' then out.url = string.gsub(out.url, '^([%a][%w+.-]*://[^:/?#@]*:)[^@/?#]*@', '%1****@') end
   return out
 end
 -- A tenant setting's audited fields, its override as the boolean the SQL column holds.
@@ -77,7 +79,11 @@ local function auditDiff(before, after, noteBefore, noteAfter)
   return b, a
 end
 local function auditPush(objectType, objectId, before, after)
-  local entry = { id = redis.call('LLEN', AUDIT_KEY) + 1, at = ACTOR.at, os_user = ACTOR.os_user, host = ACTOR.host,
+  -- One above the last row's id: ascending even if someone trimmed the list.
+  local last = redis.call('LINDEX', AUDIT_KEY, -1)
+  local id = 1
+  if last then id = (tonumber(cjson.decode(last).id) or redis.call('LLEN', AUDIT_KEY)) + 1 end
+  local entry = { id = id, at = ACTOR.at, os_user = ACTOR.os_user, host = ACTOR.host,
     action = ACTOR.action, command = ACTOR.command, reason = ACTOR.reason, object_type = objectType,
     object_id = objectId or cjson.null, before = before, after = after }
   redis.call('RPUSH', AUDIT_KEY, cjson.encode(entry))

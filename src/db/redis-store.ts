@@ -441,6 +441,8 @@ export class RedisStore implements Store {
   }
 
   async auditEvents(since?: Date): Promise<AuditEvent[]> {
+    const type = await this.redis.type(this.k.auditEvents)
+    if (type !== 'none' && type !== 'list') throw new FatalError(`the Redis key ${this.k.auditEvents} holds a ${type}, not the audit list`)
     const rows = (await this.redis.lrange(this.k.auditEvents, 0, -1)).map((text) => JSON.parse(text) as Record<string, unknown>)
     return rows
       .map((row) => ({

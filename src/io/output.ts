@@ -22,7 +22,11 @@ const Table = (...args: ConstructorParameters<typeof TableType>) => {
   return new Constructor(...args)
 }
 
-const textOf = (cell: Cell) => (typeof cell === 'string' ? cell : cell.text)
+/**
+ * A cell's text as it may reach a terminal or a pipe: line breaks and tabs as spaces, other control
+ * characters (an escape sequence in a stored tag or reason could recolour or hide the screen) as `?`.
+ */
+const textOf = (cell: Cell) => (typeof cell === 'string' ? cell : cell.text).replace(/[\t\r\n]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 
 /** First and last 3 characters of a secret of 12 or more; nothing of a shorter one. */
 export function maskSecret(secret: string): string {
@@ -62,13 +66,13 @@ export class Output {
 
   /** One line of cells, each coloured on a terminal. */
   cells(cells: Cell[], separator = ''): void {
-    this.line(cells.map((c) => (typeof c === 'string' || !c.paint ? textOf(c) : c.paint(this.out, c.text))).join(separator))
+    this.line(cells.map((c) => (typeof c === 'string' || !c.paint ? textOf(c) : c.paint(this.out, textOf(c)))).join(separator))
   }
 
   /** `footer` rows (totals) are for people: shown under the table on a terminal, never in piped rows. */
   table(columns: Column[], rows: Cell[][], footer: Cell[][] = []): void {
     if (!this.term.stdoutIsTTY) {
-      for (const row of rows) this.line(row.map((c) => textOf(c).replace(/[\t\r\n]/g, ' ')).join('\t'))
+      for (const row of rows) this.line(row.map(textOf).join('\t'))
       return
     }
     const table = Table({
@@ -76,7 +80,7 @@ export class Output {
       colAligns: columns.map((c) => (c.right ? 'right' : 'left')),
       style: { head: [], border: [] },
     })
-    for (const row of rows) table.push(row.map((c) => (typeof c === 'string' || !c.paint ? textOf(c) : c.paint(this.out, c.text))))
+    for (const row of rows) table.push(row.map((c) => (typeof c === 'string' || !c.paint ? textOf(c) : c.paint(this.out, textOf(c)))))
     for (const row of footer) table.push(row.map((c) => this.out.bold(textOf(c))))
     this.line(table.toString())
   }
@@ -84,12 +88,12 @@ export class Output {
   /** One record as field/value pairs: a two-column table on a terminal, `field<TAB>value` lines when piped. */
   record(pairs: [string, Cell][]): void {
     if (!this.term.stdoutIsTTY) {
-      for (const [field, value] of pairs) this.line(`${field}\t${textOf(value).replace(/[\t\r\n]/g, ' ')}`)
+      for (const [field, value] of pairs) this.line(`${field}\t${textOf(value)}`)
       return
     }
     const table = Table({ style: { head: [], border: [] } })
     for (const [field, value] of pairs)
-      table.push({ [this.out.bold(field)]: typeof value === 'string' || !value.paint ? textOf(value) : value.paint(this.out, value.text) })
+      table.push({ [this.out.bold(field)]: typeof value === 'string' || !value.paint ? textOf(value) : value.paint(this.out, textOf(value)) })
     this.line(table.toString())
   }
 

@@ -14,14 +14,20 @@ export function auditSchema(now: number) {
       .transform((raw, ctx) => {
         if (raw === undefined) return undefined
         const duration = /^\s*(\d+)\s*([smhdw])\s*$/.exec(raw)
-        if (duration) return new Date(now - Number(duration[1]) * (UNIT_MS[duration[2] as string] as number))
-        const date = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw.trim()) ? new Date(raw.trim()) : null
-        if (date && !Number.isNaN(date.getTime())) return date
+        const text = raw.trim()
+        const date = duration
+          ? new Date(now - Number(duration[1]) * (UNIT_MS[duration[2] as string] as number))
+          : /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)
+            ? new Date(text)
+            : null
+        // Out of range (99999999999d), or a day that does not exist (2026-02-30, which Date rolls over).
+        const exists = date !== null && !Number.isNaN(date.getTime()) && (duration !== null || text.length > 10 || date.toISOString().startsWith(text))
+        if (exists) return date
         ctx.addIssue({ code: 'custom', message: `--since must be a duration such as 30m, 2h or 7d, or a date such as 2026-12-01, not '${raw}'` })
         return z.NEVER
       }),
-    server: z.string().optional(),
-    tenant: z.string().optional(),
+    server: z.string().optional().refine((v) => v === undefined || v.trim() !== '', '--server needs a server: its id, hostname or id prefix'),
+    tenant: z.string().optional().refine((v) => v === undefined || v.trim() !== '', '--tenant needs a tenant: its id or name'),
   })
 }
 
@@ -71,9 +77,28 @@ export function rowsOfServer(events: AuditEvent[], ids: Set<string>, hostname: s
   return servers.filter((e) => records(e).some(({ id }) => id !== null && known.has(id)))
 }
 
-/** Whether a row concerns the tenant: by id, by a name it recorded, or as one of its settings. */
-export function concernsTenant(event: AuditEvent, ids: Set<string>, name: string): boolean {
-  if (event.objectType === 'tenant') return records(event).some(({ id, fields }) => (id !== null && ids.has(id)) || fields.name === name)
-  if (event.objectType === 'tenant_setting') return records(event).some(({ fields }) => typeof fields.tenant_id === 'string' && ids.has(fields.tenant_id))
-  return false
+/** Ids of the objects of a kind that rows recorded (for a server or tenant that is gone). */
+export function recordedIds(events: AuditEvent[], kind: 'server' | 'tenant'): Set<string> {
+  const ids = new Set<string>()
+  for (const event of events)
+    if (event.objectType === kind || (kind === 'server' && event.objectType === 'servers'))
+      for (const { id } of records(event)) if (id !== null) ids.add(id)
+  return ids
+}
+
+/** Ids of the tenants that rows recorded under this name (a former name, or a tenant that is gone). */
+export function tenantIdsNamed(events: AuditEvent[], name: string): Set<string> {
+  const ids = new Set<string>()
+  for (const event of events)
+    if (event.objectType === 'tenant') for (const { id, fields } of records(event)) if (id !== null && fields.name === name) ids.add(id)
+  return ids
+}
+
+/** The rows about these tenants: their own, and those of their settings. */
+export function rowsOfTenants(events: AuditEvent[], ids: Set<string>): AuditEvent[] {
+  return events.filter((event) => {
+    if (event.objectType === 'tenant') return event.objectId !== null && ids.has(event.objectId)
+    if (event.objectType === 'tenant_setting') return records(event).some(({ fields }) => typeof fields.tenant_id === 'string' && ids.has(fields.tenant_id))
+    return false
+  })
 }

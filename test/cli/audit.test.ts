@@ -180,7 +180,6 @@ describe.each(BACKENDS)('audit on %s', (backend) => {
     expect((await events(db, '--tenant', 'acme')).map((r) => r.action)).toEqual(['tenants add', 'tenants update'])
     expect(await events(db, '--since', '2h')).toHaveLength(6)
     expect(await events(db, '--since', '2999-01-01')).toEqual([])
-    expect(await events(db, '--server', 'nowhere.test')).toEqual([])
 
     expect(await run(db)('audit', '--since', 'yesterday')).toEqual({
       stdout: '',
@@ -272,5 +271,70 @@ describe('audit rows on redis', () => {
     expect((await db.serverRows()).map((r) => [r.id, r.state])).toEqual([[server.id, 'enabled']])
     expect(await db.tenantRows()).toEqual([])
     await redis.redis.del(`${redis.namespace}:audit_events`)
+  })
+})
+
+describe.each(BACKENDS)('audit, what a new user tried, on %s', (backend) => {
+  const it = withDb(backend)
+
+  it('URL passwords, escape sequences, a name used twice, unknown objects and odd --since values', { timeout: 180_000 }, async ({ db, expect }) => {
+    const url = 'https://ops:URLPASSWORD1@bbb1.audit.test/bigbluebutton/api'
+    const id = json<{ id: string }>(await run(db)('servers', 'add', url, SECRET, '--json')).id
+    await run(db)('servers', 'update', id, '--tag', 'x', '--reason', 'line1\nline2\ttab \u001b[31mRED')
+    const first = json<{ tenant: { id: string } }>(await run(db)('tenants', 'add', 'acme', SECRET, '--json')).tenant.id
+    await run(db)('tenants', 'update', 'acme', '--name', 'acme-corp')
+    await run(db)('tenants', 'delete', 'acme-corp')
+    const second = json<{ tenant: { id: string } }>(await run(db)('tenants', 'add', 'acme', SECRET, '--json')).tenant.id
+
+    // The URL's password is a secret: masked in the row, in the store and in the command line.
+    const rows = await events(db)
+    expect(rows[0]).toMatchObject({ command: `scalelite-admin servers add https://ops:****@bbb1.audit.test/bigbluebutton/api **** --json`, after: { url: 'https://ops:****@bbb1.audit.test/bigbluebutton/api' } })
+    expect(await rawAudit(db)).not.toContain('URLPASSWORD1')
+
+    // An escape sequence in a reason reaches no screen or pipe as such.
+    const piped = await run(db)('audit', '--server', id)
+    expect(piped.stdout.split('\n')[1]?.split('\t').at(-1)).toBe('line1 line2 tab ?[31mRED')
+
+    // A tenant is one tenant: the current one by its name, a former one by the name it had.
+    expect((await events(db, '--tenant', 'acme')).map((r) => [r.object_id, r.action])).toEqual([[second, 'tenants add']])
+    expect((await events(db, '--tenant', 'acme-corp')).map((r) => [r.object_id, r.action])).toEqual([
+      [first, 'tenants add'],
+      [first, 'tenants update'],
+      [first, 'tenants delete'],
+    ])
+    expect((await events(db, '--tenant', first)).map((r) => r.action)).toEqual(['tenants add', 'tenants update', 'tenants delete'])
+
+    // A removed server by a prefix of its id; an object neither the database nor the trail knows is not found.
+    // (Another server stays, so that Redis does not warn of an empty namespace.)
+    await run(db)('servers', 'add', 'https://bbb2.audit.test/bigbluebutton/api', 'other-secret-123')
+    await run(db)('servers', 'remove', id)
+    expect((await events(db, '--server', id.slice(0, 6))).map((r) => r.action)).toEqual(['servers add', 'servers update', 'servers remove'])
+    expect(await run(db)('audit', '--server', 'nosuch.audit.test')).toEqual({ stdout: '', stderr: "error: Couldn't find server with id=nosuch.audit.test\n", code: 3 })
+    expect(await run(db)('audit', '--tenant', 'nobody', '--json')).toEqual({ stdout: '', stderr: `${JSON.stringify({ error: "Couldn't find Tenant with id=nobody" })}\n`, code: 3 })
+    expect(await run(db)('audit', '--server', '')).toEqual({ stdout: '', stderr: 'error: --server needs a server: its id, hostname or id prefix\n', code: 2 })
+    for (const since of ['99999999999d', '2026-02-30'])
+      expect(await run(db)('audit', '--since', since)).toEqual({
+        stdout: '',
+        stderr: `error: --since must be a duration such as 30m, 2h or 7d, or a date such as 2026-12-01, not '${since}'\n`,
+        code: 2,
+      })
+  })
+})
+
+describe('audit rows on redis, kept by hand', () => {
+  const it = withDb('redis')
+
+  it('ids keep ascending after someone trims the list; a key of another type is one line for audit too', async ({ db, expect }) => {
+    const redis = db as RedisTestDb
+    const key = `${redis.namespace}:audit_events`
+    for (const name of ['t-a', 't-b', 't-c']) await run(db)('tenants', 'add', name, SECRET)
+    await redis.redis.ltrim(key, -1, -1)
+    await run(db)('tenants', 'add', 't-d', SECRET)
+    expect((await events(db)).map((r) => r.id)).toEqual([3, 4])
+
+    await redis.redis.del(key)
+    await redis.redis.set(key, 'x')
+    expect(await run(db)('audit')).toEqual({ stdout: '', stderr: `error: the Redis key ${key} holds a string, not the audit list\n`, code: 1 })
+    await redis.redis.del(key)
   })
 })

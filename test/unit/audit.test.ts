@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest'
 import { maskedCommandLine } from '../../src/commands/context.ts'
 import { changed, manyChanged, orderedFields, serverFields, tenantFields } from '../../src/db/audit.ts'
 import type { AuditEvent } from '../../src/db/store.ts'
-import { auditSchema, concernsTenant, rowsOfServer } from '../../src/schemas/audit.ts'
+import { auditSchema, recordedIds, rowsOfServer, rowsOfTenants, tenantIdsNamed } from '../../src/schemas/audit.ts'
 
 const server = { url: 'https://bbb1.test/bigbluebutton/api', secret: 'old-secret-123', tag: null, state: 'enabled', loadMultiplier: 1 }
 
@@ -76,6 +76,10 @@ describe('maskedCommandLine', () => {
   }
   const add = (c: Command) => c.argument('[url]').argument('[secret]').option('--secret <s>').option('--reason <text>').option('--kc-password <p>')
 
+  test('a password inside a recorded URL is ****', () => {
+    expect(serverFields({ ...server, url: 'https://ops:pa55@bbb1.test/bigbluebutton/api' }).url).toBe('https://ops:****@bbb1.test/bigbluebutton/api')
+  })
+
   test('secret arguments and secret options are ****, whatever their form', () => {
     expect(masked(add, ['servers', 'add', 'https://b.test/api', 'hunter2-secret', '--reason', "it's new"])).toBe(
       "scalelite-admin servers add https://b.test/api **** --reason 'it'\\''s new'",
@@ -121,9 +125,11 @@ describe('which rows concern an object', () => {
     expect(rowsOfServer(rows, new Set(['nowhere']), 'nowhere')).toEqual([])
   })
 
-  test('a tenant by id or recorded name, with its settings', () => {
-    expect(rows.filter((e) => concernsTenant(e, new Set(['t1']), 'acme')).map((e) => e.id)).toEqual([5, 6])
-    expect(rows.filter((e) => concernsTenant(e, new Set(['acme']), 'acme')).map((e) => e.id)).toEqual([5])
+  test('a tenant by id with its settings; the ids a name was recorded under', () => {
+    expect(rowsOfTenants(rows, new Set(['t1'])).map((e) => e.id)).toEqual([5, 6])
+    expect([...tenantIdsNamed(rows, 'acme')]).toEqual(['t1'])
+    expect([...tenantIdsNamed(rows, 'other')]).toEqual([])
+    expect([...recordedIds(rows, 'server')].sort()).toEqual(['s1', 's2'])
   })
 })
 
@@ -140,7 +146,7 @@ describe('--since', () => {
   })
 
   test('anything else is one message naming the value', () => {
-    for (const raw of ['yesterday', '2h ago', '-1d', '2026-13-45', ''])
+    for (const raw of ['yesterday', '2h ago', '-1d', '2026-13-45', '', '99999999999d', '2026-02-30'])
       expect(since(raw).error?.issues.map((i) => i.message)).toEqual([
         `--since must be a duration such as 30m, 2h or 7d, or a date such as 2026-12-01, not '${raw}'`,
       ])

@@ -146,20 +146,29 @@ function untaggedProblems(facts: DoctorFacts): Problem[] {
   const enabled = facts.servers.filter((s) => s.state === 'enabled')
   const tagged = enabled.filter((s) => s.tag !== null && s.tag !== '')
   if (tagged.length === 0 || tagged.length < enabled.length) return []
+  // Never suggest enabling a server that doctor says to remove or whose URL no BBB call can use.
+  const unfit = new Set([...duplicateServers(facts), ...urlProblems(facts)].map((p) => p.id))
   const standby = facts.servers
-    .filter((s) => s.state !== 'enabled' && (s.tag === null || s.tag === ''))
+    .filter((s) => s.state !== 'enabled' && (s.tag === null || s.tag === '') && !unfit.has(s.id))
     .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || byText(a.id, b.id))[0]
   const first = [...tagged].sort((a, b) => byText(a.id, b.id))[0] as Server
+  const all = `all ${tagged.length} enabled server${tagged.length === 1 ? ' is' : 's are'} tagged: creates without meta_server-tag fail (Scalelite issue #1143)`
   return [
-    {
-      check: 'no_untagged_server',
-      object: 'servers',
-      id: null,
-      message: `all ${tagged.length} enabled server${tagged.length === 1 ? ' is' : 's are'} tagged: creates without meta_server-tag fail (Scalelite issue #1143)`,
-      fix: standby
-        ? `${cmd('servers', 'enable', shellWord(standby.id))} (untagged, now ${standby.state})`
-        : `${cmd('servers', 'update', shellWord(first.id), '--tag', "''")}, or add an untagged server with ${cmd('servers', 'add', '<url>', '<secret>', '--enable')}`,
-    },
+    standby
+      ? {
+          check: 'no_untagged_server',
+          object: 'servers',
+          id: null,
+          message: `${all}; server ${standby.id} is untagged and ${standby.state}`,
+          fix: cmd('servers', 'enable', shellWord(standby.id)),
+        }
+      : {
+          check: 'no_untagged_server',
+          object: 'servers',
+          id: null,
+          message: `${all}; untag one, or add an untagged server with ${cmd('servers', 'add', '<url>', '<secret>', '--enable')}`,
+          fix: cmd('servers', 'update', shellWord(first.id), '--tag', "''"),
+        },
   ]
 }
 

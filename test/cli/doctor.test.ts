@@ -135,8 +135,10 @@ function expectedProblems(backend: string) {
       check: 'no_untagged_server',
       object: 'servers',
       id: null,
-      message: 'all 2 enabled servers are tagged: creates without meta_server-tag fail (Scalelite issue #1143)',
-      fix: 'scalelite-admin servers enable srv-path (untagged, now cordoned)',
+      // srv-path is untagged and cordoned, but its URL is broken: not a server to enable.
+      message:
+        'all 2 enabled servers are tagged: creates without meta_server-tag fail (Scalelite issue #1143); untag one, or add an untagged server with scalelite-admin servers add <url> <secret> --enable',
+      fix: "scalelite-admin servers update srv-bang --tag ''",
     },
     {
       check: 'unmatchable_tag',

@@ -139,16 +139,23 @@ describe('diagnose', () => {
         check: 'no_untagged_server',
         object: 'servers',
         id: null,
-        message: 'all 2 enabled servers are tagged: creates without meta_server-tag fail (Scalelite issue #1143)',
-        fix: "scalelite-admin servers update bbb1 --tag '', or add an untagged server with scalelite-admin servers add <url> <secret> --enable",
+        message:
+          'all 2 enabled servers are tagged: creates without meta_server-tag fail (Scalelite issue #1143); untag one, or add an untagged server with scalelite-admin servers add <url> <secret> --enable',
+        fix: "scalelite-admin servers update bbb1 --tag ''",
       },
     ])
     const standby = [...tagged, server('bbb9', { state: 'disabled' }), server('bbb8', { state: 'cordoned' })]
-    expect(diagnose(facts({ servers: standby })).problems[0]?.fix).toBe('scalelite-admin servers enable bbb8 (untagged, now cordoned)')
+    expect(diagnose(facts({ servers: standby })).problems[0]).toMatchObject({
+      message: 'all 2 enabled servers are tagged: creates without meta_server-tag fail (Scalelite issue #1143); server bbb8 is untagged and cordoned',
+      fix: 'scalelite-admin servers enable bbb8',
+    })
+    // Not one that doctor says to remove, nor one whose URL is broken.
+    const unfit = [...tagged, server('bbb8', { state: 'cordoned', url: 'https://bbb1.example.com/bigbluebutton/api' }), server('bbb7', { state: 'cordoned', url: 'https://bbb7.test/' })]
+    expect(diagnose(facts({ servers: unfit })).problems.find((p) => p.check === 'no_untagged_server')?.fix).toBe("scalelite-admin servers update bbb1 --tag ''")
     // Online does not count: an untagged enabled server that is offline is the poller's news, not configuration.
     expect(diagnose(facts({ servers: [...tagged, server('bbb3')] })).problems).toEqual([])
     expect(diagnose(facts({ servers: [server('bbb1', { tag: 'big' })] })).problems[0]?.message).toBe(
-      'all 1 enabled server is tagged: creates without meta_server-tag fail (Scalelite issue #1143)',
+      'all 1 enabled server is tagged: creates without meta_server-tag fail (Scalelite issue #1143); untag one, or add an untagged server with scalelite-admin servers add <url> <secret> --enable',
     )
   })
 

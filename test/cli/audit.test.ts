@@ -338,3 +338,56 @@ describe('audit rows on redis, kept by hand', () => {
     await redis.redis.del(key)
   })
 })
+
+describe.each(BACKENDS)('audit of tenant settings and learning-record-store fields on %s', (backend) => {
+  const it = withDb(backend)
+
+  it('each writes one row; the lrs/kc passwords are redacted; a delete counts the settings it took', { timeout: 180_000 }, async ({ db, expect }) => {
+    const next = trail(db)
+    const tenant = json<{ tenant: { id: string } }>((await next('tenants', 'add', 'acme', SECRET, '--json')).result).tenant.id
+    const update = await next('tenants', 'update', 'acme', '--lrs-endpoint', 'https://lrs.audit.test/xapi', '--lrs-password', 'LRS-PASSWORD-9', '--kc-client-secret=KC-SECRET-7')
+    expect(update.rows).toMatchObject([
+      {
+        action: 'tenants update',
+        command: 'scalelite-admin tenants update acme --lrs-endpoint https://lrs.audit.test/xapi --lrs-password **** --kc-client-secret=****',
+        object_type: 'tenant',
+        object_id: tenant,
+      },
+    ])
+    expect([update.rows[0]?.before, update.rows[0]?.after]).toEqual([
+      { lrs_endpoint: null, lrs_password: null, kc_client_secret: null },
+      { lrs_endpoint: 'https://lrs.audit.test/xapi', lrs_password: '[redacted]', kc_client_secret: '[redacted]' },
+    ])
+
+    const added = await next('tenants', 'settings', 'add', 'acme', 'meta_server-tag', 'big', '--override', '--reason', 'big rooms', '--json')
+    const setting = json<{ id: string }>(added.result).id
+    expect(added.rows).toEqual([
+      expect.objectContaining({
+        action: 'tenants settings add',
+        object_type: 'tenant_setting',
+        object_id: setting,
+        before: null,
+        after: { tenant_id: tenant, param: 'meta_server-tag', value: 'big', override: true },
+        reason: 'big rooms',
+      }),
+    ])
+    await next('tenants', 'settings', 'add', 'acme', 'record', 'false')
+    const removed = await next('tenants', 'settings', 'remove', setting)
+    expect(removed.rows).toEqual([
+      expect.objectContaining({ action: 'tenants settings remove', object_id: setting, before: { tenant_id: tenant, param: 'meta_server-tag', value: 'big', override: true }, after: null }),
+    ])
+    const deleted = await next('tenants', 'delete', 'acme')
+    expect(deleted.rows).toEqual([expect.objectContaining({ action: 'tenants delete', object_id: tenant, before: expect.objectContaining({ name: 'acme', settings: 1 }), after: null })])
+
+    expect((await events(db, '--tenant', tenant)).map((r) => r.action)).toEqual([
+      'tenants add',
+      'tenants update',
+      'tenants settings add',
+      'tenants settings add',
+      'tenants settings remove',
+      'tenants delete',
+    ])
+    const raw = await rawAudit(db)
+    for (const secret of [SECRET, 'LRS-PASSWORD-9', 'KC-SECRET-7']) expect(raw).not.toContain(secret)
+  })
+})

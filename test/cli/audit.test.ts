@@ -4,9 +4,9 @@
 // On SQLite, PostgreSQL and Redis, through the built binary.
 import { randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
-import { afterAll, describe, test } from 'vitest'
+import { afterAll, describe } from 'vitest'
 import { cli, json, type CliResult } from '../support/cli.ts'
-import { BACKENDS, freshDb, removeTempDirs, SQL_BACKENDS, type Backend, type TestDb } from '../support/db.ts'
+import { BACKENDS, removeTempDirs, SQL_BACKENDS, type TestDb, withDb } from '../support/db.ts'
 import type { RedisTestDb } from '../support/redis-db.ts'
 
 afterAll(removeTempDirs)
@@ -49,15 +49,6 @@ async function rawAudit(db: TestDb): Promise<string> {
   if (db.backend === 'redis') return (await (db as RedisTestDb).redis.lrange(`${(db as RedisTestDb).namespace}:audit_events`, 0, -1)).join('\n')
   return JSON.stringify(await db.query('SELECT * FROM audit_events ORDER BY id'))
 }
-
-const withDb = (backend: Backend) =>
-  test.extend<{ db: TestDb }>({
-    db: async ({}, use) => {
-      const db = await freshDb(backend)
-      await use(db)
-      await db.drop()
-    },
-  })
 
 const by = { os_user: userInfo().username, host: hostname() }
 

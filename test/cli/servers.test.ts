@@ -8,7 +8,7 @@
 import pLimit from 'p-limit'
 import { afterAll, describe, expect, test } from 'vitest'
 import { cli, type CliResult } from '../support/cli.ts'
-import { BACKENDS, freshDb, removeTempDirs, type Backend, type ServerSeed, type TestDb } from '../support/db.ts'
+import { BACKENDS, removeTempDirs, type ServerSeed, type TestDb, withDb } from '../support/db.ts'
 import {
   createSchema,
   EMPTY_REDIS_WARNING,
@@ -95,16 +95,6 @@ const seeded = (row: Row, more: Partial<ServerObject> = {}) =>
     load_multiplier: 1,
     online: row.online ? 'online' : 'offline',
     ...more,
-  })
-
-const withDb = (backend: Backend) =>
-  test.extend<{ db: TestDb }>({
-    // The empty pattern is how vitest learns that this fixture needs no other.
-    db: async ({}, use) => {
-      const db = await freshDb(backend)
-      await use(db)
-      await db.drop()
-    },
   })
 
 describe.each(BACKENDS)('servers on %s', (backend) => {

@@ -4,9 +4,9 @@
 // stdin, one trailing newline stripped, stored exactly. On every backend; the no-echo question on a
 // terminal is in terminal.test.ts.
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, test } from 'vitest'
+import { afterAll, describe } from 'vitest'
 import { cli, type CliResult } from '../support/cli.ts'
-import { BACKENDS, freshDb, removeTempDirs, type Backend, type TestDb } from '../support/db.ts'
+import { BACKENDS, removeTempDirs, type TestDb, withDb } from '../support/db.ts'
 
 afterAll(removeTempDirs)
 
@@ -21,16 +21,6 @@ const piped = (db: TestDb) => (input: string, ...args: string[]) => {
   for (const arg of args) if (input.trim() !== '' && arg.includes(input.trim())) throw new Error(`the secret is in argv: ${arg}`)
   return cli(args, { db: db.url, input })
 }
-
-const withDb = (backend: Backend) =>
-  test.extend<{ db: TestDb }>({
-    // The empty pattern is how vitest learns that this fixture needs no other.
-    db: async ({}, use) => {
-      const db = await freshDb(backend)
-      await use(db)
-      await db.drop()
-    },
-  })
 
 async function seedTenant(db: TestDb, name = 'acme'): Promise<{ id: string; name: string; secrets: string }> {
   await db.prepare()

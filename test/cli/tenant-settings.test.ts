@@ -4,9 +4,9 @@
 // are exactly what Scalelite's TenantSetting writes: hash `tenant_setting:<id>` {param, value,
 // override 'true'/'false', tenant_id}, and the id in set `tenant_settings:<tenant_id>`.
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, test } from 'vitest'
+import { afterAll, describe } from 'vitest'
 import { cli, type CliResult } from '../support/cli.ts'
-import { BACKENDS, freshDb, removeTempDirs, type Backend, type TenantSettingRow, type TestDb } from '../support/db.ts'
+import { BACKENDS, removeTempDirs, type TenantSettingRow, type TestDb, withDb } from '../support/db.ts'
 import type { RedisTestDb } from '../support/redis-db.ts'
 
 afterAll(removeTempDirs)
@@ -84,16 +84,6 @@ function scaleliteKeys(db: TestDb, settings: TenantSettingRow[]): Record<string,
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)))
 }
-
-const withDb = (backend: Backend) =>
-  test.extend<{ db: TestDb }>({
-    // The empty pattern is how vitest learns that this fixture needs no other.
-    db: async ({}, use) => {
-      const db = await freshDb(backend)
-      await use(db)
-      await db.drop()
-    },
-  })
 
 describe.each(BACKENDS)('tenant settings on %s', (backend) => {
   const it = withDb(backend)

@@ -5,9 +5,9 @@
 //
 // Each test has its own database, so the tests of a section run concurrently.
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, test } from 'vitest'
+import { afterAll, describe } from 'vitest'
 import { cli, json, type CliResult } from '../support/cli.ts'
-import { BACKENDS, freshDb, removeTempDirs, type Backend, type TestDb } from '../support/db.ts'
+import { BACKENDS, removeTempDirs, type TestDb, withDb } from '../support/db.ts'
 import type { RedisTestDb } from '../support/redis-db.ts'
 
 afterAll(removeTempDirs)
@@ -60,16 +60,6 @@ async function seed(db: TestDb, ...tenants: [name: string, secrets: string][]): 
 
 /** The tenants as stored, sorted by name. */
 const rows = (db: TestDb) => db.tenantRows()
-
-const withDb = (backend: Backend) =>
-  test.extend<{ db: TestDb }>({
-    // The empty pattern is how vitest learns that this fixture needs no other.
-    db: async ({}, use) => {
-      const db = await freshDb(backend)
-      await use(db)
-      await db.drop()
-    },
-  })
 
 describe.each(BACKENDS)('tenants on %s', (backend) => {
   const it = withDb(backend)

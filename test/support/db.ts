@@ -13,7 +13,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { inject } from 'vitest'
+import { inject, test } from 'vitest'
 import { loadMigrations, migratePostgres, migrateSqlite } from '../../src/db/migrate.ts'
 import { TENANT_EXTRA_FIELDS, type TenantExtraField } from '../../src/db/store.ts'
 import type {} from './postgres-cluster.ts' // declares what inject() provides
@@ -111,6 +111,17 @@ export function tempDir(prefix = 'sa-test-'): string {
 export function removeTempDirs(): void {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 }
+
+/** A test with its own fresh database of the backend (`db`), dropped afterwards. */
+export const withDb = (backend: Backend) =>
+  test.extend<{ db: TestDb }>({
+    // The empty pattern is how vitest learns that this fixture needs no other.
+    db: async ({}, use) => {
+      const db = await freshDb(backend)
+      await use(db)
+      await db.drop()
+    },
+  })
 
 export async function freshDb(backend: Backend): Promise<TestDb> {
   if (backend === 'redis') return (await import('./redis-db.ts')).redisDb()

@@ -3,7 +3,8 @@
 // command of this tool where there is one. Secrets never appear: a tenant is named, not its secrets.
 import type { DoctorFacts, ServerState } from '../db/store.ts'
 import { redactUrl } from '../redact.ts'
-import { isServerUrl, serverUrlKey, urlLacksApiPath } from '../schemas/server.ts'
+import { isServerUrl, serverUrlKey, tagNeverMatches, urlLacksApiPath } from '../schemas/server.ts'
+import { hasEmptySecret } from '../schemas/tenant.ts'
 
 /** The checks, in the order their problems are listed. */
 export const CHECKS = [
@@ -177,7 +178,7 @@ function tagProblems(facts: DoctorFacts): Problem[] {
   const problems: Problem[] = []
   for (const server of facts.servers) {
     const tag = server.tag
-    if (tag === null || !(tag.includes(';') || tag.endsWith('!'))) continue
+    if (!tagNeverMatches(tag)) continue
     const cleaned = tag.replace(/!+$/, '').replace(/;+/g, '-').replace(/^-+|-+$/g, '')
     problems.push({
       check: 'unmatchable_tag',
@@ -194,9 +195,9 @@ function tagProblems(facts: DoctorFacts): Problem[] {
 function secretProblems(facts: DoctorFacts): Problem[] {
   const problems: Problem[] = []
   for (const tenant of facts.tenants) {
+    if (!hasEmptySecret(tenant.secrets)) continue
     const items = tenant.secrets.split(':')
     const empty = items.filter((s) => s === '').length
-    if (empty === 0) continue
     problems.push({
       check: 'empty_tenant_secret',
       object: 'tenant',

@@ -31,6 +31,12 @@ export function serverHostname(text: string): string {
   return parseHttpUrl(text)?.hostname ?? text
 }
 
+/** Scalelite splits a requested meta_server-tag on `;` and strips a trailing `!`: such a server tag never matches. */
+export const tagNeverMatches = (tag: string | null | undefined): tag is string => typeof tag === 'string' && (tag.includes(';') || tag.endsWith('!'))
+
+export const unmatchableTagWarning = (tag: string) =>
+  `the tag '${tag}' can never be matched: Scalelite splits a requested meta_server-tag on ';' and strips a trailing '!'`
+
 /** BBB calls are made relative to the URL, so it should end in /api. */
 export const urlLacksApiPath = (text: string) => !/\/api\/?$/.test(parseHttpUrl(text)?.pathname ?? '')
 

@@ -59,3 +59,8 @@ export const tenantAddJson = (t: Tenant) => ({ tenant: { name: t.name, secrets: 
 
 /** updateTenant reply body; like getTenantInfo, the model carries the lrs_/kc_ fields that are set. */
 export const tenantUpdateJson = (t: Tenant) => ({ tenant: { new_record: false, destroyed: false, name: t.name, secrets: t.secrets, ...t.extra, id: t.id } })
+
+/** An empty item in a colon-separated list of secrets (`a::b`, `a:`): anyone can compute checksums with it. */
+export const hasEmptySecret = (secrets: string) => secrets.split(':').some((secret) => secret === '')
+
+export const EMPTY_SECRET_WARNING = 'the secrets contain an empty secret: anyone can compute checksums with it'

@@ -4,7 +4,7 @@ import { serverIdIsHostname } from '../../config.ts'
 import { secretsFromStdin } from '../../io/input.ts'
 import { showServer } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
-import { serverAddSchema, serverUrlKey, urlLacksApiPath } from '../../schemas/server.ts'
+import { serverAddSchema, serverUrlKey, tagNeverMatches, unmatchableTagWarning, urlLacksApiPath } from '../../schemas/server.ts'
 import { REASON, action, examples } from '../context.ts'
 
 interface Options {
@@ -54,6 +54,7 @@ export function register(servers: Command): void {
         })
 
         if (urlLacksApiPath(server.url)) ctx.out.warn(`the URL does not end in /api; BBB calls will go to ${server.url.replace(/\/?$/, '/')}<call>`)
+        if (tagNeverMatches(server.tag)) ctx.out.warn(unmatchableTagWarning(server.tag))
         showServer(ctx.out, server)
       }),
     )

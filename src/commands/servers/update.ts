@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { optionFromStdin, secretsFromStdin } from '../../io/input.ts'
 import { showServer } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
-import { serverUpdateSchema } from '../../schemas/server.ts'
+import { serverUpdateSchema, tagNeverMatches, unmatchableTagWarning } from '../../schemas/server.ts'
 import { REASON, action, examples } from '../context.ts'
 import { resolveServer } from '../resolve.ts'
 
@@ -40,6 +40,7 @@ export function register(servers: Command): void {
         const server = await resolveServer(store, ref)
         const updated = await store.updateServer(server.id, changes)
 
+        if (tagNeverMatches(changes.tag)) ctx.out.warn(unmatchableTagWarning(changes.tag))
         showServer(ctx.out, updated)
       }),
     )

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { secretsFromStdin } from '../../io/input.ts'
 import { showTenant } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
-import { tenantAddJson, tenantAddSchema } from '../../schemas/tenant.ts'
+import { EMPTY_SECRET_WARNING, hasEmptySecret, tenantAddJson, tenantAddSchema } from '../../schemas/tenant.ts'
 import { REASON, action, examples } from '../context.ts'
 
 export function register(tenants: Command): void {
@@ -25,6 +25,7 @@ export function register(tenants: Command): void {
 
         const store = await ctx.store()
         const tenant = await store.addTenant({ id: randomUUID(), ...input })
+        if (hasEmptySecret(tenant.secrets)) ctx.out.warn(EMPTY_SECRET_WARNING)
 
         showTenant(ctx.out, tenant, tenantAddJson)
       }),

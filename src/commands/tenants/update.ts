@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { optionFromStdin, secretsFromStdin, type StdinSource } from '../../io/input.ts'
 import { showTenant } from '../../io/views.ts'
 import { parseInput } from '../../schemas/parse.ts'
-import { tenantUpdateJson, tenantUpdateSchema } from '../../schemas/tenant.ts'
+import { EMPTY_SECRET_WARNING, hasEmptySecret, tenantUpdateJson, tenantUpdateSchema } from '../../schemas/tenant.ts'
 import { REASON, action, examples } from '../context.ts'
 import { resolveTenant } from '../resolve.ts'
 
@@ -66,6 +66,7 @@ export function register(tenants: Command): void {
         const store = await ctx.store()
         const tenant = await resolveTenant(store, ref)
         const updated = await store.updateTenant(tenant.id, changes)
+        if (changes.secrets !== undefined && hasEmptySecret(changes.secrets)) ctx.out.warn(EMPTY_SECRET_WARNING)
 
         showTenant(ctx.out, updated, tenantUpdateJson)
       }),

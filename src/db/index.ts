@@ -68,6 +68,24 @@ async function openRedis(url: string, env: Record<string, string | undefined>, o
   return new RedisStore(client, namespaceOf(env), options.warn, options.actor)
 }
 
+/**
+ * WAL: readers never wait for a writer, and writers queue on the busy timeout. Switching a file made in
+ * another journal mode needs it alone, and SQLite answers "database is locked" at once (the busy
+ * timeout does not cover it) while other processes switching at the same moment hold it: wait for them.
+ */
+function useWal(db: { pragma(sql: string, options?: { simple: boolean }): unknown }): void {
+  const deadline = Date.now() + SQLITE_BUSY_MS
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
+      return
+    } catch (e) {
+      if (!/^SQLITE_BUSY/.test((e as { code?: string }).code ?? '') || Date.now() > deadline) throw e
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 40)
+    }
+  }
+}
+
 async function openSqlite(url: string, createFolder: boolean): Promise<Db> {
   const file = sqlitePath(url)
   const [{ default: Database }, { PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
@@ -86,8 +104,7 @@ async function openSqlite(url: string, createFolder: boolean): Promise<Db> {
     }
     const db = new Database(file, { timeout: SQLITE_BUSY_MS })
     try {
-      // WAL: readers never wait for a writer, and writers queue on the busy timeout.
-      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
+      useWal(db)
       migrateSqlite(db, loadMigrations(migrationsDir('sqlite')))
     } finally {
       db.close()

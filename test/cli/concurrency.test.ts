@@ -77,3 +77,19 @@ describe.each(BACKENDS)('concurrent commands on %s', (backend) => {
     expect(await db.meetingIds()).toEqual([])
   })
 })
+
+describe('a SQLite file that another program made in rollback-journal mode', () => {
+  test('many commands starting at once all switch it to WAL and succeed', { timeout: 120_000 }, async () => {
+    const db = await freshDb('sqlite')
+    try {
+      // The fixture makes its file without WAL, as another program would.
+      await db.prepare()
+      expect(await db.query<{ journal_mode: string }>('PRAGMA journal_mode')).toEqual([{ journal_mode: 'delete' }])
+      const runs = await Promise.all(Array.from({ length: 12 }, () => cli(['servers', 'list', '--json'], { db: db.url })))
+      expect(runs).toEqual(Array.from({ length: 12 }, () => ({ stdout: '[]\n', stderr: '', code: 0 })))
+      expect(await db.query<{ journal_mode: string }>('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }])
+    } finally {
+      await db.drop()
+    }
+  })
+})
